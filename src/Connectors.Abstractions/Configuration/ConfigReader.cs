@@ -1,0 +1,129 @@
+using System.Text.Json;
+
+namespace Connectors.Abstractions;
+
+/// <summary>
+/// Reads a connector's JSON config field by field and collects every problem with its path, so that validation
+/// reports all of them at once. Messages never include field values.
+/// </summary>
+public sealed class ConfigReader
+{
+    private readonly List<ConfigError> _errors = [];
+
+    /// <summary>Starts reading <paramref name="config"/>; a non-object config is itself an error.</summary>
+    public ConfigReader(JsonElement config)
+    {
+        Root = config;
+        if (config.ValueKind != JsonValueKind.Object)
+        {
+            AddError("$", "the config must be a JSON object");
+        }
+    }
+
+    /// <summary>The config being read.</summary>
+    public JsonElement Root { get; }
+
+    /// <summary>Every problem found so far.</summary>
+    public IReadOnlyList<ConfigError> Errors => _errors;
+
+    /// <summary>Whether no problem was found.</summary>
+    public bool IsValid => _errors.Count == 0;
+
+    /// <summary>Records a problem.</summary>
+    public void AddError(string path, string message) => _errors.Add(new ConfigError(path, message));
+
+    /// <summary>Reads a required, non-blank string at <paramref name="name"/> of <see cref="Root"/>.</summary>
+    public string? RequiredString(string name) => RequiredString(Root, name, name);
+
+    /// <summary>Reads an optional string; null when absent, null or blank.</summary>
+    public string? OptionalString(string name) => OptionalString(Root, name, name);
+
+    /// <summary>Reads a required, non-blank string of <paramref name="parent"/>, reporting it at <paramref name="path"/>.</summary>
+    public string? RequiredString(JsonElement parent, string name, string path)
+    {
+        var value = OptionalString(parent, name, path, out var present);
+        if (value is null && present is not PresentAs.WrongType)
+        {
+            AddError(path, present is PresentAs.Absent ? "is required" : "must not be empty");
+        }
+
+        return value;
+    }
+
+    /// <summary>Reads an optional string of <paramref name="parent"/>; null when absent, null or blank.</summary>
+    public string? OptionalString(JsonElement parent, string name, string path) => OptionalString(parent, name, path, out _);
+
+    /// <summary>Reads an optional JSON object; null when absent or null, an error when it is another kind.</summary>
+    public JsonElement? OptionalObject(JsonElement parent, string name, string path)
+    {
+        if (!TryGet(parent, name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            AddError(path, "must be a JSON object");
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>Reads a required JSON object.</summary>
+    public JsonElement? RequiredObject(string name)
+    {
+        if (!TryGet(Root, name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            AddError(name, "is required");
+            return null;
+        }
+
+        return OptionalObject(Root, name, name);
+    }
+
+    private enum PresentAs
+    {
+        Absent,
+        Blank,
+        WrongType,
+        Value,
+    }
+
+    private string? OptionalString(JsonElement parent, string name, string path, out PresentAs present)
+    {
+        if (!TryGet(parent, name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            present = PresentAs.Absent;
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            present = PresentAs.WrongType;
+            AddError(path, "must be a string");
+            return null;
+        }
+
+        var text = value.GetString();
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            present = PresentAs.Blank;
+            return null;
+        }
+
+        present = PresentAs.Value;
+        return text;
+    }
+
+    private static bool TryGet(JsonElement parent, string name, out JsonElement value)
+    {
+        if (parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out value))
+        {
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+}

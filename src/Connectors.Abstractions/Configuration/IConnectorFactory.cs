@@ -1,0 +1,67 @@
+using System.Text.Json;
+
+namespace Connectors.Abstractions;
+
+/// <summary>Creates connectors of one kind from stored JSON configs (Logto's field names).</summary>
+public interface IConnectorFactory
+{
+    /// <summary>What the connectors of this factory are.</summary>
+    ConnectorMetadata Metadata { get; }
+
+    /// <summary>Checks a config; returns every problem with its JSON path, or an empty list when the config is valid.</summary>
+    IReadOnlyList<ConfigError> Validate(JsonElement config);
+
+    /// <summary>Creates a connector from a config.</summary>
+    /// <exception cref="ConnectorException"><see cref="ConnectorErrorCode.InvalidConfig"/> naming every problem (never a secret value).</exception>
+    IConnector Create(JsonElement config);
+}
+
+/// <summary>
+/// The base of every provider factory: parse with a <see cref="ConfigReader"/>, report every problem, create the
+/// connector from the typed config.
+/// </summary>
+/// <typeparam name="TConfig">The provider's typed config record.</typeparam>
+public abstract class ConnectorFactory<TConfig> : IConnectorFactory
+    where TConfig : class
+{
+    /// <inheritdoc/>
+    public abstract ConnectorMetadata Metadata { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ConfigError> Validate(JsonElement config)
+    {
+        var reader = new ConfigReader(config);
+        Parse(reader);
+        return reader.Errors;
+    }
+
+    /// <inheritdoc/>
+    public IConnector Create(JsonElement config) => CreateConnector(ParseConfig(config));
+
+    /// <summary>Parses and validates a config into its typed form.</summary>
+    /// <exception cref="ConnectorException"><see cref="ConnectorErrorCode.InvalidConfig"/> naming every problem.</exception>
+    public TConfig ParseConfig(JsonElement config)
+    {
+        var reader = new ConfigReader(config);
+        var parsed = Parse(reader);
+        if (!reader.IsValid || parsed is null)
+        {
+            throw InvalidConfig(Metadata.Id, reader.Errors);
+        }
+
+        return parsed;
+    }
+
+    /// <summary>Reads the config; records every problem on <paramref name="reader"/>. Returns null when it cannot build the config.</summary>
+    protected abstract TConfig? Parse(ConfigReader reader);
+
+    /// <summary>Creates the connector from a valid config.</summary>
+    protected abstract IConnector CreateConnector(TConfig config);
+
+    internal static ConnectorException InvalidConfig(string connectorId, IReadOnlyList<ConfigError> errors) =>
+        new(ConnectorErrorCode.InvalidConfig,
+            $"The {connectorId} config is invalid: {string.Join("; ", errors)}.")
+        {
+            ConfigErrors = errors,
+        };
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Connectors.Abstractions;
+
+/// <summary>Registers Connectors in a service collection.</summary>
+public static class ConnectorsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the connector registry and returns the builder that provider packages extend
+    /// (<c>.AddWeCom()</c>, <c>.AddHuggingFace()</c>, <c>.AddMailgun()</c>). Safe to call more than once.
+    /// </summary>
+    public static ConnectorsBuilder AddConnectors(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddLogging();
+        services.AddOptions();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IConnectorRegistry, ConnectorRegistry>();
+        return new ConnectorsBuilder(services);
+    }
+}
+
+/// <summary>Adds connector providers; returned by <see cref="ConnectorsServiceCollectionExtensions.AddConnectors"/>.</summary>
+/// <param name="Services">The service collection.</param>
+public sealed record ConnectorsBuilder(IServiceCollection Services)
+{
+    /// <summary>
+    /// Registers a provider's factory (once, however often this is called) and its named <see cref="HttpClient"/>,
+    /// whose built-in request logging is removed: it would log request URLs, and provider queries carry tokens.
+    /// </summary>
+    /// <typeparam name="TFactory">The provider's connector factory.</typeparam>
+    /// <param name="httpClientName">The provider's named client.</param>
+    public ConnectorsBuilder AddProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFactory>(string httpClientName)
+        where TFactory : class, IConnectorFactory
+    {
+        ArgumentException.ThrowIfNullOrEmpty(httpClientName);
+        if (Services.Any(d => d.ServiceType == typeof(TFactory)))
+        {
+            return this;
+        }
+
+        Services.AddSingleton<TFactory>();
+        Services.AddSingleton<IConnectorFactory>(sp => sp.GetRequiredService<TFactory>());
+        Services.AddHttpClient(httpClientName)
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan) // ProviderHttpClient enforces the timeouts
+            .RemoveAllLoggers();
+        return this;
+    }
+}

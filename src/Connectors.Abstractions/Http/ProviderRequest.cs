@@ -1,0 +1,39 @@
+using System.Net.Http.Headers;
+
+namespace Connectors.Abstractions;
+
+/// <summary>One provider operation for <see cref="ProviderHttpClient"/>.</summary>
+/// <param name="Operation">A short name used in messages, logs and metrics, e.g. <c>gettoken</c>. Never a URL.</param>
+/// <param name="Method">The HTTP method.</param>
+/// <param name="Uri">The absolute request URI. It is never logged, because queries can carry tokens.</param>
+/// <param name="Safety">Whether the operation may be retried after the request may have reached the provider.</param>
+public sealed record ProviderRequest(string Operation, HttpMethod Method, Uri Uri, RequestSafety Safety)
+{
+    /// <summary>Creates the body for each attempt (content cannot be reused across attempts).</summary>
+    public Func<HttpContent>? Content { get; init; }
+
+    /// <summary>The <c>Authorization</c> header.</summary>
+    public AuthenticationHeaderValue? Authorization { get; init; }
+
+    /// <summary>
+    /// The provider's reading of a response, called for every response. Return a failure to reject it (a provider
+    /// error code in a 200 body, an OAuth error in a 400 body), or null to accept a 2xx response and to apply the
+    /// default mapping to any other status.
+    /// </summary>
+    public Func<ProviderResponse, ProviderFailure?>? Inspect { get; init; }
+}
+
+/// <summary>What went wrong with a provider response, as the provider code reads it.</summary>
+/// <param name="Code">The connector error code.</param>
+/// <param name="Message">What went wrong and what to check; never a secret.</param>
+public sealed record ProviderFailure(ConnectorErrorCode Code, string Message)
+{
+    /// <summary>The provider's own error code.</summary>
+    public string? ProviderErrorCode { get; init; }
+
+    /// <summary>How long the provider asks to wait.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>Whether trying again may succeed; such failures are retried for <see cref="RequestSafety.Safe"/> operations.</summary>
+    public bool IsTransient { get; init; }
+}

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Connectors.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Connectors.Testing;
+
+/// <summary>Builds connectors the way a host does: DI, <c>AddConnectors()</c>, the registry, captured logs.</summary>
+public static class ConnectorHost
+{
+    /// <summary>Builds a service provider with captured logging and the given registrations.</summary>
+    public static ServiceProvider Build(CapturingLoggerProvider logs, Action<ConnectorsBuilder> configure, TimeProvider? time = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
+        configure(services.AddConnectors());
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>Creates a connector from a JSON config through the registry.</summary>
+    public static T Create<T>(this IServiceProvider services, string connectorId, string configJson)
+        where T : IConnector
+    {
+        using var document = JsonDocument.Parse(configJson);
+        return (T)services.GetRequiredService<IConnectorRegistry>().Create(connectorId, document.RootElement.Clone());
+    }
+
+    /// <summary>Parses JSON into a detached element.</summary>
+    public static JsonElement Json(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+}

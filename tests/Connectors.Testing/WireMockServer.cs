@@ -1,0 +1,294 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Connectors.Testing;
+
+/// <summary>
+/// A real WireMock standalone process (the jar from the npm package <c>wiremock</c>) on a free loopback port,
+/// driven through its admin API.
+/// </summary>
+public sealed class WireMockServer : IAsyncDisposable
+{
+    private static readonly HttpClient Admin = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private WireMockServer(Process process, Uri baseUri)
+    {
+        _process = process;
+        BaseUri = baseUri;
+    }
+
+    /// <summary>The server's base address, e.g. <c>http://127.0.0.1:41234</c> (no trailing slash).</summary>
+    public Uri BaseUri { get; }
+
+    /// <summary>Where the contract mapping files live (<c>tests/contracts</c>).</summary>
+    public static string ContractsDirectory => Metadata("ContractsDirectory");
+
+    /// <summary>Starts WireMock and waits for <c>/__admin/health</c>.</summary>
+    /// <exception cref="InvalidOperationException">When Java or the jar is missing, or WireMock does not become healthy.</exception>
+    public static async Task<WireMockServer> StartAsync(int containerThreads = 64)
+    {
+        var jar = Metadata("WireMockJar");
+        if (!File.Exists(jar))
+        {
+            throw new InvalidOperationException($"The WireMock jar is missing at {jar}. Build the tests (it runs 'npm ci' in tests/) or run 'npm ci' there.");
+        }
+
+        var java = FindJava() ?? throw new InvalidOperationException(
+            "Java was not found (JAVA_HOME or 'java' on PATH). The contract tests run the real WireMock standalone server, which needs Java 17 or later: install e.g. 'openjdk-17-jre-headless'.");
+
+        var port = FreePort();
+        var root = Directory.CreateTempSubdirectory("wiremock-").FullName;
+        var start = new ProcessStartInfo(java)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            "-Xmx512m", "-jar", jar,
+            "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--bind-address", "127.0.0.1",
+            "--root-dir", root,
+            "--disable-banner",
+            "--container-threads", containerThreads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--async-response-enabled", "true",
+            "--jetty-accept-queue-size", "1000",
+            "--max-request-journal-entries", "20000",
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("WireMock could not be started.");
+        var server = new WireMockServer(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Kill();
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"WireMock exited with code {process.ExitCode}: {server.Output}");
+            }
+
+            try
+            {
+                using var health = await Admin.GetAsync(new Uri(server.BaseUri, "/__admin/health"));
+                if (health.IsSuccessStatusCode)
+                {
+                    return server;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+
+            await Task.Delay(200);
+        }
+
+        server.Kill();
+        throw new InvalidOperationException($"WireMock did not become healthy within 60 s: {server.Output}");
+    }
+
+    /// <summary>What the process printed so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Removes every stub, the request journal and scenario states.</summary>
+    public async Task ResetAsync()
+    {
+        using var response = await Admin.PostAsync(Url("/__admin/reset"), null);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>Loads a contract file from <c>tests/contracts/</c>, e.g. <c>wecom/gettoken-ok.json</c>.
+    /// A file holds <c>{"mappings": [...]}</c> or a single mapping.</summary>
+    public async Task LoadContractAsync(string relativePath)
+    {
+        var path = Path.Combine(ContractsDirectory, relativePath);
+        var json = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+        var mappings = json["mappings"] is JsonArray array ? array : new JsonArray(json.DeepClone());
+        foreach (var mapping in mappings)
+        {
+            await StubAsync(mapping!.ToJsonString());
+        }
+    }
+
+    /// <summary>Adds one stub mapping (WireMock JSON).</summary>
+    public async Task StubAsync(string mappingJson)
+    {
+        using var content = new StringContent(mappingJson, Encoding.UTF8, "application/json");
+        using var response = await Admin.PostAsync(Url("/__admin/mappings"), content);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"WireMock rejected the mapping ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    /// <summary>Every request WireMock received since the last reset, oldest first.</summary>
+    public async Task<IReadOnlyList<ReceivedRequest>> GetRequestsAsync()
+    {
+        var journal = await Admin.GetFromJsonAsync<JsonElement>(Url("/__admin/requests"));
+        var list = new List<(DateTimeOffset At, ReceivedRequest Request)>();
+        foreach (var entry in journal.GetProperty("requests").EnumerateArray())
+        {
+            var request = entry.GetProperty("request");
+            list.Add((DateTimeOffset.FromUnixTimeMilliseconds(request.GetProperty("loggedDate").GetInt64()), ReceivedRequest.From(request)));
+        }
+
+        return list.OrderBy(r => r.At).Select(r => r.Request).ToList();
+    }
+
+    /// <summary>How many requests matched <paramref name="method"/> and <paramref name="urlPath"/>.</summary>
+    public async Task<int> CountAsync(string method, string urlPath)
+    {
+        using var response = await Admin.PostAsJsonAsync(Url("/__admin/requests/count"), new { method, urlPath });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return body.GetProperty("count").GetInt32();
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        return ValueTask.CompletedTask;
+    }
+
+    private Uri Url(string path) => new(BaseUri, path);
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+    }
+
+    private static string Metadata(string key) =>
+        typeof(WireMockServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    private static string? FindJava()
+    {
+        var home = Environment.GetEnvironmentVariable("JAVA_HOME");
+        if (!string.IsNullOrEmpty(home) && File.Exists(Path.Combine(home, "bin", "java")))
+        {
+            return Path.Combine(home, "bin", "java");
+        }
+
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator))
+        {
+            var candidate = Path.Combine(dir, "java");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>One request from WireMock's journal.</summary>
+public sealed record ReceivedRequest(
+    string Method,
+    string Url,
+    string Path,
+    IReadOnlyDictionary<string, string> Query,
+    IReadOnlyDictionary<string, string> Headers,
+    string Body)
+{
+    /// <summary>The body read as <c>application/x-www-form-urlencoded</c> fields (first value per key).</summary>
+    public IReadOnlyDictionary<string, string> Form => ParsePairs(Body);
+
+    /// <summary>A header value, or null (case-insensitive name).</summary>
+    public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value : null;
+
+    internal static ReceivedRequest From(JsonElement request)
+    {
+        var url = request.GetProperty("url").GetString()!;
+        var q = url.IndexOf('?', StringComparison.Ordinal);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (request.TryGetProperty("headers", out var h))
+        {
+            foreach (var header in h.EnumerateObject())
+            {
+                headers[header.Name] = header.Value.ValueKind == JsonValueKind.Array
+                    ? string.Join(",", header.Value.EnumerateArray().Select(v => v.GetString()))
+                    : header.Value.GetString() ?? string.Empty;
+            }
+        }
+
+        return new ReceivedRequest(
+            request.GetProperty("method").GetString()!,
+            url,
+            q < 0 ? url : url[..q],
+            q < 0 ? new Dictionary<string, string>() : ParsePairs(url[(q + 1)..]),
+            headers,
+            request.TryGetProperty("body", out var body) ? body.GetString() ?? string.Empty : string.Empty);
+    }
+
+    private static Dictionary<string, string> ParsePairs(string text)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in text.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = Uri.UnescapeDataString((eq < 0 ? pair : pair[..eq]).Replace('+', ' '));
+            var value = eq < 0 ? string.Empty : Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
+            result.TryAdd(key, value);
+        }
+
+        return result;
+    }
+}
