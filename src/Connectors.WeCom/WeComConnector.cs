@@ -1,0 +1,259 @@
+using System.Buffers;
+using System.Collections.ObjectModel;
+using System.Text;
+using System.Text.Json;
+using Connectors.Abstractions;
+using Microsoft.Extensions.Logging;
+
+namespace Connectors.WeCom;
+
+/// <summary>WeCom (企业微信) sign-in for a self-built or 代开发 app.</summary>
+/// <remarks>
+/// Flow: the authorization URL (in-client OAuth inside the WeCom client, web login elsewhere); on the callback,
+/// <c>auth/getuserinfo</c> with a cached app access token, then, best effort, <c>user/get</c> (members) and
+/// <c>auth/getuserdetail</c> (with a <c>user_ticket</c>). Created by <see cref="WeComConnectorFactory"/>.
+/// </remarks>
+public sealed partial class WeComConnector : ISocialConnector
+{
+    private const string DefaultScope = "snsapi_base";
+    private static readonly IReadOnlyDictionary<string, string> NoSession = ReadOnlyDictionary<string, string>.Empty;
+
+    private readonly WeComConfig _config;
+    private readonly WeComOptions _options;
+    private readonly ProviderHttpClient _http;
+    private readonly WeComAccessTokenCache _tokens;
+    private readonly ILogger _logger;
+
+    internal WeComConnector(WeComConfig config, WeComOptions options, ProviderHttpClient http, WeComAccessTokenCache tokens, ILogger logger)
+    {
+        _config = config;
+        _options = options;
+        _http = http;
+        _tokens = tokens;
+        _logger = logger;
+    }
+
+    /// <inheritdoc/>
+    public ConnectorMetadata Metadata => WeComConnectorFactory.ConnectorMetadata;
+
+    /// <summary>The config this connector was created from (its secret prints as <c>***</c>).</summary>
+    public WeComConfig Config => _config;
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// A user agent containing <c>wxwork</c> gets the in-client OAuth URL (with scope and <c>#wechat_redirect</c>);
+    /// any other gets the web login page (<see cref="WeComOptions.BrowserLogin"/>), which takes no scope. Scope:
+    /// <see cref="AuthorizationRequest.Scope"/>, else the config's, else <c>snsapi_base</c>; blank counts as absent.
+    /// </remarks>
+    /// <exception cref="ConnectorException"><see cref="ConnectorErrorCode.InvalidRequestParameters"/> when the state is
+    /// not 1 to 128 ASCII letters and digits, the only state WeCom accepts.</exception>
+    public ValueTask<AuthorizationRedirect> GetAuthorizationUriAsync(AuthorizationRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.RedirectUri);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (string.IsNullOrEmpty(request.State) || request.State.Length > 128 || !request.State.All(char.IsAsciiLetterOrDigit))
+        {
+            throw new ConnectorException(
+                ConnectorErrorCode.InvalidRequestParameters,
+                "WeCom accepts a state of 1 to 128 ASCII letters and digits only (a-z, A-Z, 0-9); generate the state without other characters.");
+        }
+
+        var redirect = request.RedirectUri.AbsoluteUri;
+        var inClient = request.UserAgent?.Contains("wxwork", StringComparison.OrdinalIgnoreCase) == true;
+        var query = new StringBuilder(256);
+        Uri endpoint;
+        if (inClient)
+        {
+            endpoint = _options.InClientAuthorizeEndpoint;
+            var scope = !string.IsNullOrWhiteSpace(request.Scope) ? request.Scope.Trim() : _config.Scope ?? DefaultScope;
+            Append(query, "appid", _config.CorpId);
+            Append(query, "redirect_uri", redirect);
+            Append(query, "response_type", "code");
+            Append(query, "scope", scope);
+            Append(query, "state", request.State);
+            Append(query, "agentid", _config.AgentId);
+        }
+        else
+        {
+            var legacy = _options.BrowserLogin == WeComBrowserLogin.LegacyQrConnect;
+            endpoint = legacy ? _options.LegacyQrConnectEndpoint : _options.WebLoginEndpoint;
+            if (!legacy)
+            {
+                Append(query, "login_type", "CorpApp");
+            }
+
+            Append(query, "appid", _config.CorpId);
+            Append(query, "agentid", _config.AgentId);
+            Append(query, "redirect_uri", redirect);
+            Append(query, "state", request.State);
+            if (!string.IsNullOrEmpty(_options.Lang))
+            {
+                Append(query, "lang", _options.Lang);
+            }
+        }
+
+        var uri = new Uri($"{endpoint.GetLeftPart(UriPartial.Path)}?{query}{(inClient ? "#wechat_redirect" : string.Empty)}");
+        return ValueTask.FromResult(new AuthorizationRedirect(uri, NoSession));
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ConnectorException">
+    /// <see cref="ConnectorErrorCode.AuthorizationFailed"/> without a <c>code</c>;
+    /// <see cref="ConnectorErrorCode.SocialAuthCodeInvalid"/> for an invalid, used or expired code;
+    /// <see cref="ConnectorErrorCode.InvalidConfig"/> for a wrong corpId/secret/agentId, an untrusted server IP or redirect domain;
+    /// <see cref="ConnectorErrorCode.SocialAccessTokenInvalid"/> when a fresh token is rejected too;
+    /// <see cref="ConnectorErrorCode.RateLimitExceeded"/>; <see cref="ConnectorErrorCode.InvalidResponse"/>; <see cref="ConnectorErrorCode.General"/>.
+    /// </exception>
+    public async Task<SocialUserInfo> GetUserInfoAsync(SocialCallback callback, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        var code = callback.GetParameter("code") ?? throw new ConnectorException(
+            ConnectorErrorCode.AuthorizationFailed,
+            "The WeCom callback carries no code: the user did not authorize, or the request is not a WeCom callback.")
+        { Provider = WeComConnectorFactory.ProviderName };
+
+        var identity = await CallAsync(
+            "getuserinfo",
+            token => Api("cgi-bin/auth/getuserinfo", ("access_token", token), ("code", code)),
+            RequestSafety.Safe, // a GET without side effects: a repeat after WeCom consumed the code can only fail with 40029
+            consumesCode: true,
+            content: null,
+            cancellationToken).ConfigureAwait(false);
+
+        var userId = identity.GetStringOrNull("userid");
+        var openId = identity.GetStringOrNull("openid");
+        var id = userId ?? openId ?? throw _http.Fail("getuserinfo", new ProviderFailure(
+            ConnectorErrorCode.InvalidResponse, "returned neither a userid (member) nor an openid (non-member)"));
+
+        var ticket = identity.GetStringOrNull("user_ticket");
+        var memberTask = userId is null ? Task.FromResult<JsonElement?>(null) : BestEffortAsync(
+            "user/get",
+            token => Api("cgi-bin/user/get", ("access_token", token), ("userid", userId)),
+            content: null,
+            cancellationToken);
+        var detailTask = ticket is null ? Task.FromResult<JsonElement?>(null) : BestEffortAsync(
+            "getuserdetail",
+            token => Api("cgi-bin/auth/getuserdetail", ("access_token", token)),
+            () => TicketContent(ticket),
+            cancellationToken);
+        var member = await memberTask.ConfigureAwait(false);
+        var detail = await detailTask.ConfigureAwait(false);
+
+        return WeComUserMapper.Map(id, identity, member, detail);
+    }
+
+    private Uri Api(string path, params (string Name, string Value)[] query)
+    {
+        var builder = new StringBuilder(_options.ApiBaseAddress.GetLeftPart(UriPartial.Path).TrimEnd('/'));
+        builder.Append('/').Append(path).Append('?');
+        foreach (var (name, value) in query)
+        {
+            Append(builder, name, value);
+        }
+
+        return new Uri(builder.ToString());
+    }
+
+    /// <summary>An API call with the cached token; on an expired-token errcode the token is refreshed and the call retried once.</summary>
+    private async Task<JsonElement> CallAsync(
+        string operation,
+        Func<string, Uri> uri,
+        RequestSafety safety,
+        bool consumesCode,
+        Func<HttpContent>? content,
+        CancellationToken cancellationToken)
+    {
+        var method = content is null ? HttpMethod.Get : HttpMethod.Post;
+        for (var attempt = 1; ; attempt++)
+        {
+            var token = await GetTokenAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await _http.SendAsync(
+                    new ProviderRequest(operation, method, uri(token), safety)
+                    {
+                        Content = content,
+                        Inspect = response => WeComErrors.Inspect(response, isGetToken: false, consumesCode),
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConnectorException exception) when (WeComErrors.IsTokenExpired(exception.ProviderErrorCode))
+            {
+                await _tokens.InvalidateAsync(_config, token).ConfigureAwait(false);
+                if (attempt == 2)
+                {
+                    throw;
+                }
+
+                LogTokenRefreshed(_logger, operation, exception.ProviderErrorCode!);
+            }
+        }
+    }
+
+    private async Task<JsonElement?> BestEffortAsync(string operation, Func<string, Uri> uri, Func<HttpContent>? content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await CallAsync(operation, uri, RequestSafety.Safe, consumesCode: false, content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConnectorException exception)
+        {
+            LogDetailSkipped(_logger, operation, exception.WireCode, exception.ProviderErrorCode ?? "-");
+            return null;
+        }
+    }
+
+    private ValueTask<string> GetTokenAsync(CancellationToken cancellationToken) =>
+        _tokens.GetAsync(_config, FetchTokenAsync, cancellationToken);
+
+    private async Task<(string, TimeSpan)> FetchTokenAsync(CancellationToken cancellationToken)
+    {
+        var json = await _http.SendAsync(
+            new ProviderRequest(
+                "gettoken",
+                HttpMethod.Get,
+                Api("cgi-bin/gettoken", ("corpid", _config.CorpId), ("corpsecret", _config.Secret.Reveal())),
+                RequestSafety.Safe)
+            {
+                Inspect = response => WeComErrors.Inspect(response, isGetToken: true, consumesCode: false),
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        var token = json.GetStringOrNull("access_token")
+            ?? throw _http.Fail("gettoken", new ProviderFailure(ConnectorErrorCode.InvalidResponse, "returned no access_token"));
+        var expiresIn = json.GetInt64OrNull("expires_in") is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(7200);
+        return (token, expiresIn);
+    }
+
+    private static ByteArrayContent TicketContent(string ticket)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64 + ticket.Length);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("user_ticket", ticket);
+            writer.WriteEndObject();
+        }
+
+        var content = new ByteArrayContent(buffer.WrittenSpan.ToArray());
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
+
+    private static void Append(StringBuilder query, string name, string value)
+    {
+        if (query.Length > 0 && query[^1] != '?')
+        {
+            query.Append('&');
+        }
+
+        query.Append(name).Append('=').Append(Uri.EscapeDataString(value));
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "WeCom {Operation} rejected the cached access token (errcode {Errcode}); refreshed it and retrying once")]
+    private static partial void LogTokenRefreshed(ILogger logger, string operation, string errcode);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "WeCom {Operation} failed ({ErrorCode}, errcode {Errcode}); signing in without those details")]
+    private static partial void LogDetailSkipped(ILogger logger, string operation, string errorCode, string errcode);
+}

@@ -1,0 +1,69 @@
+using Connectors.Abstractions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Connectors.WeCom;
+
+/// <summary>Creates <see cref="WeComConnector"/>s from Logto-format JSON configs. Registered by <c>AddWeCom</c>.</summary>
+public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
+{
+    /// <summary>The connector id, also the key of its stored config.</summary>
+    public const string ConnectorId = "wecom-universal";
+
+    /// <summary>The named <see cref="HttpClient"/> of WeCom calls.</summary>
+    public const string HttpClientName = "Connectors.WeCom";
+
+    internal const string ProviderName = "WeCom";
+
+    internal static readonly ConnectorMetadata ConnectorMetadata = new(
+        ConnectorId,
+        "wecom",
+        ConnectorType.Social,
+        "WeCom",
+        "WeCom (企业微信) is a cross-platform instant messaging app for teams, the enterprise version of WeChat. Sign in with a self-built app: inside the WeCom client through OAuth, elsewhere through WeCom's web login.",
+        [
+            new FormItem("corpId", "Corp ID", FormItemType.Text) { Required = true, Placeholder = "<corp-id>", Description = "The CorpID from 我的企业 (My Company) in the WeCom admin console." },
+            new FormItem("agentId", "Agent ID", FormItemType.Text) { Required = true, Placeholder = "<agent-id>", Description = "The AgentId (digits) of the self-built app." },
+            new FormItem("secret", "App Secret", FormItemType.Text) { Required = true, Placeholder = "<app-secret>", IsConfidential = true, Description = "The app's Secret. Logto's name 'appSecret' is accepted too." },
+            new FormItem("scope", "Scope", FormItemType.MultilineText) { Placeholder = "snsapi_base", Description = "snsapi_base (default; user id only) or snsapi_privateinfo (asks the member's consent for email, mobile and avatar; only inside the WeCom client)." },
+        ]);
+
+    private readonly ProviderHttpClient _http;
+    private readonly WeComOptions _options;
+    private readonly WeComAccessTokenCache _tokens;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the factory (normally through DI).</summary>
+    public WeComConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<WeComOptions> options, WeComAccessTokenCache tokens, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _options = options.Value;
+        foreach (var (name, uri) in new[]
+        {
+            (nameof(WeComOptions.ApiBaseAddress), _options.ApiBaseAddress),
+            (nameof(WeComOptions.InClientAuthorizeEndpoint), _options.InClientAuthorizeEndpoint),
+            (nameof(WeComOptions.WebLoginEndpoint), _options.WebLoginEndpoint),
+            (nameof(WeComOptions.LegacyQrConnectEndpoint), _options.LegacyQrConnectEndpoint),
+        })
+        {
+            if (uri is null || !uri.IsAbsoluteUri)
+            {
+                throw new InvalidOperationException($"WeComOptions.{name} must be an absolute URI.");
+            }
+        }
+
+        _tokens = tokens ?? throw new ArgumentNullException(nameof(tokens));
+        _logger = loggerFactory.CreateLogger<WeComConnector>();
+        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, _logger);
+    }
+
+    /// <inheritdoc/>
+    public override ConnectorMetadata Metadata => ConnectorMetadata;
+
+    /// <inheritdoc/>
+    protected override WeComConfig? Parse(ConfigReader reader) => WeComConfig.Parse(reader);
+
+    /// <inheritdoc/>
+    protected override IConnector CreateConnector(WeComConfig config) => new WeComConnector(config, _options, _http, _tokens, _logger);
+}

@@ -1,0 +1,47 @@
+using Connectors.Abstractions;
+
+namespace Connectors.WeCom;
+
+/// <summary>Which page a browser outside the WeCom client is sent to.</summary>
+public enum WeComBrowserLogin
+{
+    /// <summary>The current WeCom web login, <c>login.work.weixin.qq.com/wwlogin/sso/login</c> (default).</summary>
+    WebLogin,
+
+    /// <summary>The legacy QR login <c>open.work.weixin.qq.com/wwopen/sso/qrConnect</c> that Logto uses.</summary>
+    LegacyQrConnect,
+}
+
+/// <summary>Host-level WeCom settings (not part of a tenant's config).</summary>
+public sealed class WeComOptions
+{
+    /// <summary>The server API base. Default <c>https://qyapi.weixin.qq.com</c>.</summary>
+    public Uri ApiBaseAddress { get; set; } = new("https://qyapi.weixin.qq.com");
+
+    /// <summary>The in-client OAuth page. Default <c>https://open.weixin.qq.com/connect/oauth2/authorize</c>.</summary>
+    public Uri InClientAuthorizeEndpoint { get; set; } = new("https://open.weixin.qq.com/connect/oauth2/authorize");
+
+    /// <summary>The browser login page. Default <c>https://login.work.weixin.qq.com/wwlogin/sso/login</c>.</summary>
+    public Uri WebLoginEndpoint { get; set; } = new("https://login.work.weixin.qq.com/wwlogin/sso/login");
+
+    /// <summary>The legacy QR login page. Default <c>https://open.work.weixin.qq.com/wwopen/sso/qrConnect</c>.</summary>
+    public Uri LegacyQrConnectEndpoint { get; set; } = new("https://open.work.weixin.qq.com/wwopen/sso/qrConnect");
+
+    /// <summary>Which browser login page to use. Default <see cref="WeComBrowserLogin.WebLogin"/>.</summary>
+    public WeComBrowserLogin BrowserLogin { get; set; } = WeComBrowserLogin.WebLogin;
+
+    /// <summary>The <c>lang</c> of the browser login page (<c>zh</c> or <c>en</c>); not sent when null (default).</summary>
+    public string? Lang { get; set; }
+
+    /// <summary>How long before <c>expires_in</c> runs out a cached access token is refreshed. Default 5 minutes.</summary>
+    public TimeSpan TokenRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Share access tokens between identity-server instances through the registered <c>IDistributedCache</c>
+    /// (in addition to the in-process cache). Default false. Cache failures count as misses and never fail a sign-in.
+    /// </summary>
+    public bool UseDistributedTokenCache { get; set; }
+
+    /// <summary>Timeouts, retries and the response size cap.</summary>
+    public ConnectorHttpOptions Http { get; set; } = new();
+}
