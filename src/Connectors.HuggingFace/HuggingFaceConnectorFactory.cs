@@ -1,0 +1,61 @@
+using Connectors.Abstractions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Connectors.HuggingFace;
+
+/// <summary>Creates <see cref="HuggingFaceConnector"/>s from Logto-format JSON configs. Registered by <c>AddHuggingFace</c>.</summary>
+public sealed class HuggingFaceConnectorFactory : ConnectorFactory<HuggingFaceConfig>
+{
+    /// <summary>The connector id, also the key of its stored config.</summary>
+    public const string ConnectorId = "huggingface-universal";
+
+    /// <summary>The named <see cref="HttpClient"/> of Hugging Face calls.</summary>
+    public const string HttpClientName = "Connectors.HuggingFace";
+
+    internal const string ProviderName = "Hugging Face";
+
+    internal static readonly ConnectorMetadata ConnectorMetadata = new(
+        ConnectorId,
+        "huggingface",
+        ConnectorType.Social,
+        "Hugging Face",
+        "Hugging Face is a machine learning (ML) and data science platform and community that helps users build, deploy and train machine learning models.",
+        [
+            new FormItem("clientId", "Client ID", FormItemType.Text) { Required = true, Placeholder = "<client-id>" },
+            new FormItem("clientSecret", "Client Secret", FormItemType.Text) { Required = true, Placeholder = "<client-secret>", IsConfidential = true },
+            new FormItem("scope", "Scope", FormItemType.MultilineText)
+            {
+                Placeholder = "openid profile email",
+                Description = "Scopes separated by spaces; default 'openid profile'. 'profile' gives the name and avatar, 'email' the email address. Each scope must be enabled on the Hugging Face OAuth app.",
+            },
+        ]);
+
+    private readonly HuggingFaceOptions _options;
+    private readonly ProviderHttpClient _http;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the factory (normally through DI).</summary>
+    public HuggingFaceConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<HuggingFaceOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _options = options.Value;
+        if (_options.BaseAddress is not { IsAbsoluteUri: true })
+        {
+            throw new InvalidOperationException("HuggingFaceOptions.BaseAddress must be an absolute URI.");
+        }
+
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<HuggingFaceConnector>());
+    }
+
+    /// <inheritdoc/>
+    public override ConnectorMetadata Metadata => ConnectorMetadata;
+
+    /// <inheritdoc/>
+    protected override HuggingFaceConfig? Parse(ConfigReader reader) => HuggingFaceConfig.Parse(reader);
+
+    /// <inheritdoc/>
+    protected override IConnector CreateConnector(HuggingFaceConfig config) => new HuggingFaceConnector(config, _options, _http, _time);
+}

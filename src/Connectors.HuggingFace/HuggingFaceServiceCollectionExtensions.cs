@@ -1,0 +1,21 @@
+using Connectors.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Connectors.HuggingFace;
+
+/// <summary>Registers the Hugging Face connector.</summary>
+public static class HuggingFaceServiceCollectionExtensions
+{
+    /// <summary>Registers the <c>huggingface-universal</c> factory and its named <see cref="HttpClient"/>.
+    /// Safe to call more than once; each <paramref name="configure"/> is applied.</summary>
+    public static ConnectorsBuilder AddHuggingFace(this ConnectorsBuilder builder, Action<HuggingFaceOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (configure is not null)
+        {
+            builder.Services.Configure(configure);
+        }
+
+        return builder.AddProvider<HuggingFaceConnectorFactory>(HuggingFaceConnectorFactory.HttpClientName);
+    }
+}
