@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Connectors.Abstractions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Connectors.Mailgun;
+
+/// <summary>Creates <see cref="MailgunEmailConnector"/>s from Logto-format JSON configs. Registered by <c>AddMailgun</c>.</summary>
+public sealed class MailgunConnectorFactory : ConnectorFactory<MailgunConfig>
+{
+    /// <summary>The connector id, also the key of its stored config.</summary>
+    public const string ConnectorId = "mailgun-email";
+
+    /// <summary>The named <see cref="HttpClient"/> of Mailgun calls.</summary>
+    public const string HttpClientName = "Connectors.Mailgun";
+
+    internal const string ProviderName = "Mailgun";
+
+    internal static readonly ConnectorMetadata ConnectorMetadata = new(
+        ConnectorId,
+        "mailgun-email",
+        ConnectorType.Email,
+        "Mailgun",
+        "Mailgun is an email delivery service for sending, receiving, and tracking emails.",
+        [
+            new FormItem("endpoint", "Mailgun endpoint", FormItemType.Text) { Placeholder = "https://api.mailgun.net", Description = "https://api.mailgun.net (US, default) or https://api.eu.mailgun.net (EU); it must match the domain's region." },
+            new FormItem("domain", "Domain", FormItemType.Text) { Required = true, Placeholder = "your-mailgun-domain.com" },
+            new FormItem("apiKey", "API Key", FormItemType.Text) { Required = true, Placeholder = "<your-mailgun-api-key>", IsConfidential = true },
+            new FormItem("from", "Email address to send from", FormItemType.Text) { Required = true, Placeholder = "Sender Name <foo@example.com>" },
+            new FormItem("deliveries", "Deliveries", FormItemType.Json)
+            {
+                Required = true,
+                Description = "One delivery per usage type (SignIn, Register, ForgotPassword, Generic, ...): either html (+ text) or a Mailgun stored template (+ variables), with optional subject, replyTo and locales. {{code}}, {{link}} and payload values such as {{application.name}} are replaced. Types without a delivery use Generic.",
+                DefaultValue = DefaultDeliveries(),
+            },
+        ]);
+
+    private readonly MailgunOptions _options;
+    private readonly MailgunTemplates _templates;
+    private readonly ProviderHttpClient _http;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates the factory (normally through DI).</summary>
+    public MailgunConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<MailgunOptions> options, MailgunTemplates templates, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _options = options.Value;
+        _templates = templates ?? throw new ArgumentNullException(nameof(templates));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<MailgunEmailConnector>());
+    }
+
+    /// <inheritdoc/>
+    public override ConnectorMetadata Metadata => ConnectorMetadata;
+
+    /// <inheritdoc/>
+    protected override MailgunConfig? Parse(ConfigReader reader)
+    {
+        var config = MailgunConfig.Parse(reader, _options);
+        if (config is not null)
+        {
+            _templates.Validate(config, reader);
+        }
+
+        return reader.IsValid ? config : null;
+    }
+
+    /// <inheritdoc/>
+    protected override IConnector CreateConnector(MailgunConfig config) =>
+        new MailgunEmailConnector(config, _templates.Get(config), _options, _http, _time);
+
+    private static JsonElement DefaultDeliveries()
+    {
+        static JsonObject Delivery(string kind) => new()
+        {
+            ["subject"] = "Your " + kind + "verification code is {{code}}",
+            ["html"] = "<p>Your " + kind + "verification code is <strong>{{code}}</strong>.</p><p>The code will remain active for 10 minutes.</p>",
+            ["text"] = "Your " + kind + "verification code is {{code}}. The code will remain active for 10 minutes.",
+        };
+
+        var deliveries = new JsonObject
+        {
+            ["SignIn"] = Delivery("sign-in "),
+            ["Register"] = Delivery("sign-up "),
+            ["ForgotPassword"] = Delivery("password reset "),
+            ["Generic"] = Delivery(string.Empty),
+        };
+        using var document = JsonDocument.Parse(deliveries.ToJsonString());
+        return document.RootElement.Clone();
+    }
+}
