@@ -20,8 +20,8 @@ public sealed class MailgunTemplates
     private static readonly IHandlebars Plain = Handlebars.Create(new HandlebarsConfiguration { NoEscape = true });
 
     private readonly int _capacity;
-    private readonly Dictionary<string, LinkedListNode<(string Key, IReadOnlyDictionary<string, CompiledDelivery> Value)>> _entries = new(StringComparer.Ordinal);
-    private readonly LinkedList<(string Key, IReadOnlyDictionary<string, CompiledDelivery> Value)> _recency = new();
+    private readonly Dictionary<string, LinkedListNode<(string Key, Lazy<IReadOnlyDictionary<string, CompiledDelivery>> Value)>> _entries = new(StringComparer.Ordinal);
+    private readonly LinkedList<(string Key, Lazy<IReadOnlyDictionary<string, CompiledDelivery>> Value)> _recency = new();
     private readonly object _lock = new();
     private long _compilations;
 
@@ -35,39 +35,40 @@ public sealed class MailgunTemplates
     /// <summary>How many configs' deliveries have been compiled (a cache miss each).</summary>
     public long Compilations => Interlocked.Read(ref _compilations);
 
-    /// <summary>The compiled deliveries of <paramref name="config"/>, compiled now on a cache miss.</summary>
+    /// <summary>The compiled deliveries of <paramref name="config"/>, compiled now on a cache miss. Concurrent misses
+    /// for the same content wait for one compilation.</summary>
     /// <exception cref="TemplateCompileException">When a template does not compile; validation reports it first.</exception>
     internal IReadOnlyDictionary<string, CompiledDelivery> Get(MailgunConfig config)
     {
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(config.DeliveriesJson)));
+        Lazy<IReadOnlyDictionary<string, CompiledDelivery>> entry;
         lock (_lock)
         {
             if (_entries.TryGetValue(key, out var node))
             {
                 _recency.Remove(node);
                 _recency.AddFirst(node);
-                return node.Value.Value;
             }
+            else
+            {
+                var deliveries = config.Deliveries;
+                node = _recency.AddFirst((key, new Lazy<IReadOnlyDictionary<string, CompiledDelivery>>(() =>
+                {
+                    Interlocked.Increment(ref _compilations);
+                    return deliveries.ToDictionary(d => d.Key, d => Compile(d.Value, $"deliveries.{d.Key}"), StringComparer.Ordinal);
+                })));
+                _entries[key] = node;
+                if (_entries.Count > _capacity)
+                {
+                    _entries.Remove(_recency.Last!.Value.Key);
+                    _recency.RemoveLast();
+                }
+            }
+
+            entry = node.Value.Value;
         }
 
-        var compiled = config.Deliveries.ToDictionary(d => d.Key, d => Compile(d.Value, $"deliveries.{d.Key}"), StringComparer.Ordinal);
-        Interlocked.Increment(ref _compilations);
-        lock (_lock)
-        {
-            if (_entries.TryGetValue(key, out var raced))
-            {
-                return raced.Value.Value;
-            }
-
-            _entries[key] = _recency.AddFirst((key, compiled));
-            if (_entries.Count > _capacity)
-            {
-                _entries.Remove(_recency.Last!.Value.Key);
-                _recency.RemoveLast();
-            }
-        }
-
-        return compiled;
+        return entry.Value;
     }
 
     /// <summary>Compiles every template of <paramref name="config"/>, reporting syntax errors with their paths.</summary>
