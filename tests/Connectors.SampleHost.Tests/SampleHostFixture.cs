@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using Connectors.SampleHost;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Playwright;
+
+namespace Connectors.SampleHost.Tests;
+
+/// <summary>The sample host on a free loopback port, and headless Debian Chromium driven by Playwright.</summary>
+public sealed class SampleHostFixture : IAsyncLifetime
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+    private WebApplication? _app;
+    private IPlaywright? _playwright;
+
+    public Uri BaseUri { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"{ChromiumPath} is missing: the test build installs it with tests/install-chromium.sh (apt-get install chromium).");
+        }
+
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            BaseUri = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
+        }
+
+        var contentRoot = typeof(SampleHostFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SampleHostDirectory").Value!;
+        _app = SampleHostApp.Build(["--urls", BaseUri.GetLeftPart(UriPartial.Authority), "--contentRoot", contentRoot, "--Logging:LogLevel:Default", "Warning"]);
+        await _app.StartAsync();
+
+        Directory.CreateDirectory(ScreenshotDirectory);
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}

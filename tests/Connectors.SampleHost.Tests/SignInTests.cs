@@ -1,0 +1,189 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace Connectors.SampleHost.Tests;
+
+public sealed partial class SignInTests(SampleHostFixture host) : IClassFixture<SampleHostFixture>, IAsyncLifetime
+{
+    private const string WxWorkUserAgent = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 wxwork/4.1.22 MicroMessenger/7.0.1 Language/zh";
+    private IBrowserContext? _context;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_context is not null)
+        {
+            await _context.CloseAsync();
+        }
+    }
+
+    private async Task<IPage> OpenAsync(string? userAgent = null)
+    {
+        _context = await host.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = host.BaseUri.AbsoluteUri, UserAgent = userAgent });
+        var page = await _context.NewPageAsync();
+        await page.GotoAsync("/");
+        return page;
+    }
+
+    private Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(host.ScreenshotDirectory, name + ".png"), FullPage = true });
+
+    private static async Task<string> TextAsync(IPage page, string selector) => (await page.Locator(selector).InnerTextAsync()).Trim();
+
+    private static async Task AssertSignedInAsync(IPage page, string connector, string id, string name, string? email)
+    {
+        (await TextAsync(page, "#connector")).Should().Be(connector);
+        (await TextAsync(page, "#user-id")).Should().Be(id);
+        (await TextAsync(page, "#user-name")).Should().Be(name);
+        (await TextAsync(page, "#user-email")).Should().Be(email ?? string.Empty);
+    }
+
+    [Fact]
+    public async Task WeCom_browser_login_signs_in_a_member()
+    {
+        var page = await OpenAsync();
+
+        await page.ClickAsync("#wecom");
+        await page.WaitForURLAsync(new Regex("/sim/wecom/wwlogin/sso/login\\?login_type=CorpApp&"));
+        (await TextAsync(page, "#flow")).Should().Be("Browser login (CorpApp)");
+        await page.ClickAsync("#member-lisi");
+        await page.WaitForURLAsync(host.BaseUri.AbsoluteUri);
+
+        await AssertSignedInAsync(page, "WeCom", "lisi", "李四", null);
+        await ScreenshotAsync(page, "wecom-browser");
+    }
+
+    [Fact]
+    public async Task WeCom_client_gets_the_in_client_OAuth_page_and_private_details()
+    {
+        var page = await OpenAsync(WxWorkUserAgent);
+
+        await page.ClickAsync("#wecom");
+        await page.WaitForURLAsync(new Regex("/sim/wecom/connect/oauth2/authorize\\?appid=wwsampledemo0001&.*&scope=snsapi_privateinfo&.*#wechat_redirect$"));
+        (await TextAsync(page, "#flow")).Should().Be("In-client OAuth, scope snsapi_privateinfo");
+        await ScreenshotAsync(page, "wecom-in-client-authorize");
+        await page.ClickAsync("#member-zhangsan");
+        await page.WaitForURLAsync(host.BaseUri.AbsoluteUri);
+
+        await AssertSignedInAsync(page, "WeCom", "zhangsan", "张三", "zhangsan@example.com");
+        (await page.Locator("#avatar").GetAttributeAsync("src")).Should().EndWith("/sim/avatar/zs.svg");
+        await ScreenshotAsync(page, "wecom-in-client");
+    }
+
+    [Fact]
+    public async Task Hugging_Face_login_uses_PKCE()
+    {
+        var page = await OpenAsync();
+
+        await page.ClickAsync("#huggingface");
+        await page.WaitForURLAsync(new Regex("/sim/huggingface/oauth/authorize\\?.*code_challenge=[A-Za-z0-9_-]{43}&code_challenge_method=S256"));
+        (await TextAsync(page, "#scopes")).Should().Be("Scopes: openid profile email");
+        await page.ClickAsync("#approve");
+        await page.WaitForURLAsync(host.BaseUri.AbsoluteUri);
+
+        await AssertSignedInAsync(page, "Hugging Face", "64f1e2d3c4b5a69788796a5b", "Ada Lovelace", "ada@example.com");
+        await ScreenshotAsync(page, "huggingface");
+    }
+
+    [Fact]
+    public async Task Hugging_Face_denial_is_shown_as_a_failed_sign_in()
+    {
+        var page = await OpenAsync();
+
+        await page.ClickAsync("#huggingface");
+        await page.ClickAsync("#deny");
+
+        (await TextAsync(page, "#error")).Should().Contain("access_denied").And.Contain("The user denied the request");
+        (await TextAsync(page, "h1")).Should().Be("Hugging Face sign-in failed");
+        await ScreenshotAsync(page, "huggingface-denied");
+    }
+
+    [Fact]
+    public async Task Email_code_sign_in_reads_the_code_from_the_simulated_inbox()
+    {
+        var page = await OpenAsync();
+        const string address = "grace@example.com";
+
+        await RequestCodeAsync(page, address);
+        var code = await ReadCodeAsync(address, "Welcome! Your code is");
+        await page.FillAsync("#code", code);
+        await page.ClickAsync("#verify");
+        await page.WaitForURLAsync(host.BaseUri.AbsoluteUri);
+
+        await AssertSignedInAsync(page, "Email code (Mailgun)", "email:grace@example.com", address, address);
+        await ScreenshotAsync(page, "email-code");
+
+        await page.ClickAsync("#signout");
+        await RequestCodeAsync(page, address);
+        (await ReadCodeAsync(address, "Your sign-in code is")).Should().MatchRegex("^[0-9]{6}$", "a known address gets a SignIn code");
+    }
+
+    [Fact]
+    public async Task Wrong_codes_are_refused_and_the_fifth_locks_the_code()
+    {
+        var page = await OpenAsync();
+        const string address = "mallory@example.com";
+        await RequestCodeAsync(page, address);
+        var code = await ReadCodeAsync(address, "Welcome! Your code is");
+        var wrong = ((int.Parse(code, System.Globalization.CultureInfo.InvariantCulture) + 1) % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+
+        for (var attempt = 1; attempt <= 4; attempt++)
+        {
+            await page.FillAsync("#code", wrong);
+            await page.ClickAsync("#verify");
+            (await TextAsync(page, "#error")).Should().Be($"That code is not right. {5 - attempt} attempt{(attempt == 4 ? string.Empty : "s")} left.");
+        }
+
+        await page.FillAsync("#code", wrong);
+        await page.ClickAsync("#verify");
+        (await TextAsync(page, "#error")).Should().Contain("locked");
+
+        await page.FillAsync("#code", code);
+        await page.ClickAsync("#verify");
+        (await TextAsync(page, "#error")).Should().Contain("locked", "the right code no longer works after five wrong attempts");
+        (await page.Locator("#user-id").CountAsync()).Should().Be(0);
+        await ScreenshotAsync(page, "email-code-locked");
+    }
+
+    [Fact]
+    public async Task A_tampered_state_is_refused()
+    {
+        var page = await OpenAsync();
+        await page.ClickAsync("#wecom");
+        var approve = await page.Locator("#member-lisi").GetAttributeAsync("href");
+
+        await page.GotoAsync(StateParameter().Replace(approve!, "state=tamperedState123"));
+
+        (await TextAsync(page, "h1")).Should().Be("Sign-in refused");
+        (await TextAsync(page, "#error")).Should().Contain("state does not match");
+        await page.GotoAsync("/");
+        (await page.Locator("#user-id").CountAsync()).Should().Be(0);
+        await ScreenshotAsync(page, "tampered-state");
+    }
+
+    private static async Task RequestCodeAsync(IPage page, string address)
+    {
+        await page.FillAsync("#email", address);
+        await page.ClickAsync("#send-code");
+        (await TextAsync(page, "#note")).Should().Contain(address);
+    }
+
+    private async Task<string> ReadCodeAsync(string address, string subjectPrefix)
+    {
+        var inbox = await _context!.NewPageAsync();
+        await inbox.GotoAsync("/sim/mailgun/inbox");
+        var mail = inbox.Locator($".mail[data-to=\"{address}\"]").First;
+        var subject = (await mail.Locator(".mail-subject").InnerTextAsync()).Trim();
+        subject.Should().StartWith(subjectPrefix);
+        await ScreenshotAsync(inbox, "inbox-" + address.Split('@')[0]);
+        await inbox.CloseAsync();
+        return CodePattern().Match(subject).Value;
+    }
+
+    [GeneratedRegex("[0-9]{6}")]
+    private static partial Regex CodePattern();
+
+    [GeneratedRegex("state=[A-Za-z0-9]+")]
+    private static partial Regex StateParameter();
+}
