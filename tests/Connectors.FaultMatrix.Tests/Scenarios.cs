@@ -1,0 +1,87 @@
+using Connectors.HuggingFace;
+using Connectors.Mailgun;
+using Connectors.WeCom;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Connectors.FaultMatrix.Tests;
+
+/// <summary>What a scenario did: the user or message id on success, and the secrets it must never show.</summary>
+public sealed record ScenarioOutcome(SocialUserInfo? User);
+
+/// <summary>Drives one provider's whole operation (a sign-in or a send) against WireMock's contract mappings.</summary>
+public static class Scenarios
+{
+    public static readonly IReadOnlyDictionary<string, string[]> Contracts = new Dictionary<string, string[]>
+    {
+        ["wecom"] = ["wecom/gettoken.json", "wecom/getuserinfo.json", "wecom/user-get.json", "wecom/getuserdetail.json"],
+        ["huggingface"] = ["huggingface/token.json", "huggingface/userinfo.json"],
+        ["mailgun"] = ["mailgun/messages.json"],
+    };
+
+    /// <summary>Values that must never appear in an exception or a log line, by provider.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Secrets = new Dictionary<string, string[]>
+    {
+        ["wecom"] = ["wecom-secret-S3CR3T", "wecom-token-ACCESS1", "ticket-T1CKET", "code-member-ticket"],
+        ["huggingface"] = ["hf-secret-S3CR3T", "hf_oauth_ACCESS1", "hf_oauth_REFRESH1", "hf-code-GOOD", "aGYtY2xpZW50LTE6aGYtc2VjcmV0LVMzQ1IzVA=="],
+        ["mailgun"] = ["mailgun-key-S3CR3T", "483920", "YXBpOm1haWxndW4ta2V5LVMzQ1IzVA=="],
+    };
+
+    public static ServiceProvider Services(Uri wireMock, CapturingLoggerProvider logs) => ConnectorHost.Build(logs, b =>
+    {
+        void Http(ConnectorHttpOptions o)
+        {
+            o.AttemptTimeout = FaultMatrix.AttemptTimeout;
+            o.OverallTimeout = FaultMatrix.OverallTimeout;
+            o.MaxRetryAttempts = FaultMatrix.Retries;
+            o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
+        }
+
+        b.AddWeCom(o =>
+        {
+            o.ApiBaseAddress = wireMock;
+            Http(o.Http);
+        });
+        b.AddHuggingFace(o =>
+        {
+            o.BaseAddress = wireMock;
+            Http(o.Http);
+        });
+        b.AddMailgun(o =>
+        {
+            o.AllowedEndpoints.Add(wireMock);
+            Http(o.Http);
+        });
+    });
+
+    public static async Task<ScenarioOutcome> RunAsync(string provider, IServiceProvider services, Uri wireMock)
+    {
+        switch (provider)
+        {
+            case "wecom":
+            {
+                var connector = services.Create<ISocialConnector>(WeComConnectorFactory.ConnectorId, """{ "corpId": "ww-corp-1", "agentId": "1000002", "secret": "wecom-secret-S3CR3T" }""");
+                return new(await connector.GetUserInfoAsync(SocialCallback.FromQueryString("code=code-member-ticket&state=s")));
+            }
+
+            case "huggingface":
+            {
+                var connector = services.Create<ISocialConnector>(HuggingFaceConnectorFactory.ConnectorId, """{ "clientId": "hf-client-1", "clientSecret": "hf-secret-S3CR3T", "scope": "profile email" }""");
+                var redirect = await connector.GetAuthorizationUriAsync(new AuthorizationRequest("state1", new Uri("https://id.example.com/cb")));
+                return new(await connector.GetUserInfoAsync(SocialCallback.FromQueryString("code=hf-code-GOOD&state=state1", redirect.Session)));
+            }
+
+            case "mailgun":
+            {
+                var connector = services.Create<IEmailConnector>(MailgunConnectorFactory.ConnectorId, $$$"""
+                    { "endpoint": "{{{wireMock.AbsoluteUri}}}", "domain": "example.com", "apiKey": "mailgun-key-S3CR3T", "from": "noreply@example.com",
+                      "deliveries": { "Generic": { "subject": "Code {{code}}", "html": "<p>{{code}}</p>" } } }
+                    """);
+                await connector.SendAsync(new EmailMessage("ada@example.com", UsageType.SignIn, new EmailPayload { Code = "483920" }));
+                return new(null);
+            }
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(provider), provider, "No scenario for this provider.");
+        }
+    }
+}
