@@ -131,7 +131,7 @@ public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, s
 
         return reader.Errors.Count > errors
             ? null
-            : new MailgunDelivery(subject, html, text, template, variables, replyTo, locales);
+            : new MailgunDelivery(subject, html, text, template, variables?.Clone(), replyTo, locales); // detached from the caller's JsonDocument
     }
 }
 

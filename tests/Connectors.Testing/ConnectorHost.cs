@@ -22,12 +22,13 @@ public static class ConnectorHost
         return services.BuildServiceProvider();
     }
 
-    /// <summary>Creates a connector from a JSON config through the registry.</summary>
+    /// <summary>Creates a connector from a JSON config through the registry. The document is disposed right after,
+    /// as a host reading configs from a database would: a connector must not keep references into it.</summary>
     public static T Create<T>(this IServiceProvider services, string connectorId, string configJson)
         where T : IConnector
     {
         using var document = JsonDocument.Parse(configJson);
-        return (T)services.GetRequiredService<IConnectorRegistry>().Create(connectorId, document.RootElement.Clone());
+        return (T)services.GetRequiredService<IConnectorRegistry>().Create(connectorId, document.RootElement);
     }
 
     /// <summary>Parses JSON into a detached element.</summary>
