@@ -41,13 +41,13 @@ public sealed partial class WeComAccessTokenCache
     /// <summary>A token and when it must be refreshed.</summary>
     internal sealed record CachedToken(string Value, DateTimeOffset RefreshAt);
 
-    /// <summary>Returns a fresh token for <paramref name="config"/>, fetching it with <paramref name="fetch"/> (once for all concurrent callers) when needed.</summary>
-    /// <param name="config">Whose token.</param>
+    /// <summary>Returns a fresh token for the app, fetching it with <paramref name="fetch"/> (once for all concurrent callers) when needed.</summary>
+    /// <param name="key">Whose token: <see cref="Key"/> of the app's config.</param>
     /// <param name="fetch">Calls gettoken; returns the token and its <c>expires_in</c>.</param>
     /// <param name="cancellationToken">Cancels this caller's wait; the shared fetch goes on for the others.</param>
-    internal async ValueTask<string> GetAsync(WeComConfig config, Func<CancellationToken, Task<(string Token, TimeSpan ExpiresIn)>> fetch, CancellationToken cancellationToken)
+    internal async ValueTask<string> GetAsync(string key, Func<CancellationToken, Task<(string Token, TimeSpan ExpiresIn)>> fetch, CancellationToken cancellationToken)
     {
-        var entry = _entries.GetOrAdd(Key(config), static key => new Entry(key));
+        var entry = _entries.GetOrAdd(key, static key => new Entry(key));
         if (entry.Token is { } cached && _time.GetUtcNow() < cached.RefreshAt)
         {
             return cached.Value;
@@ -73,9 +73,9 @@ public sealed partial class WeComAccessTokenCache
     }
 
     /// <summary>Drops <paramref name="staleToken"/> after WeCom rejected it, so the next call fetches a new one.</summary>
-    internal async ValueTask InvalidateAsync(WeComConfig config, string staleToken)
+    internal async ValueTask InvalidateAsync(string key, string staleToken)
     {
-        if (!_entries.TryGetValue(Key(config), out var entry))
+        if (!_entries.TryGetValue(key, out var entry))
         {
             return;
         }
@@ -176,8 +176,9 @@ public sealed partial class WeComAccessTokenCache
         }
     }
 
-    // The key holds a hash of the secret, never the secret: a distributed cache is readable by other tools.
-    private static string Key(WeComConfig config)
+    /// <summary>The cache key of an app: a hash of corpId and secret, never the secret itself (a distributed cache is
+    /// readable by other tools). Computed once per connector.</summary>
+    internal static string Key(WeComConfig config)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(config.CorpId + "\n" + config.Secret.Reveal()));
         return "connectors:wecom:token:" + Convert.ToHexString(hash, 0, 16);

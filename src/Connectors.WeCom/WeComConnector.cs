@@ -23,6 +23,9 @@ public sealed partial class WeComConnector : ISocialConnector
     private readonly ProviderHttpClient _http;
     private readonly WeComAccessTokenCache _tokens;
     private readonly ILogger _logger;
+    private readonly string _tokenKey;
+    private readonly string _apiBase;
+    private readonly Func<CancellationToken, Task<(string, TimeSpan)>> _fetchToken;
 
     internal WeComConnector(WeComConfig config, WeComOptions options, ProviderHttpClient http, WeComAccessTokenCache tokens, ILogger logger)
     {
@@ -31,7 +34,14 @@ public sealed partial class WeComConnector : ISocialConnector
         _http = http;
         _tokens = tokens;
         _logger = logger;
+        _tokenKey = WeComAccessTokenCache.Key(config);
+        _apiBase = options.ApiBaseAddress.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/";
+        _fetchToken = FetchTokenAsync;
     }
+
+    private static readonly Func<ProviderResponse, ProviderFailure?> InspectGetToken = r => WeComErrors.Inspect(r, isGetToken: true, consumesCode: false);
+    private static readonly Func<ProviderResponse, ProviderFailure?> InspectCodeCall = r => WeComErrors.Inspect(r, isGetToken: false, consumesCode: true);
+    private static readonly Func<ProviderResponse, ProviderFailure?> InspectApiCall = r => WeComErrors.Inspect(r, isGetToken: false, consumesCode: false);
 
     /// <inheritdoc/>
     public ConnectorMetadata Metadata => WeComConnectorFactory.ConnectorMetadata;
@@ -145,8 +155,8 @@ public sealed partial class WeComConnector : ISocialConnector
 
     private Uri Api(string path, params (string Name, string Value)[] query)
     {
-        var builder = new StringBuilder(_options.ApiBaseAddress.GetLeftPart(UriPartial.Path).TrimEnd('/'));
-        builder.Append('/').Append(path).Append('?');
+        var builder = new StringBuilder(_apiBase, 256);
+        builder.Append(path).Append('?');
         foreach (var (name, value) in query)
         {
             Append(builder, name, value);
@@ -174,13 +184,13 @@ public sealed partial class WeComConnector : ISocialConnector
                     new ProviderRequest(operation, method, uri(token), safety)
                     {
                         Content = content,
-                        Inspect = response => WeComErrors.Inspect(response, isGetToken: false, consumesCode),
+                        Inspect = consumesCode ? InspectCodeCall : InspectApiCall,
                     },
                     cancellationToken).ConfigureAwait(false);
             }
             catch (ConnectorException exception) when (WeComErrors.IsTokenExpired(exception.ProviderErrorCode))
             {
-                await _tokens.InvalidateAsync(_config, token).ConfigureAwait(false);
+                await _tokens.InvalidateAsync(_tokenKey, token).ConfigureAwait(false);
                 if (attempt == 2)
                 {
                     throw;
@@ -205,7 +215,7 @@ public sealed partial class WeComConnector : ISocialConnector
     }
 
     private ValueTask<string> GetTokenAsync(CancellationToken cancellationToken) =>
-        _tokens.GetAsync(_config, FetchTokenAsync, cancellationToken);
+        _tokens.GetAsync(_tokenKey, _fetchToken, cancellationToken);
 
     private async Task<(string, TimeSpan)> FetchTokenAsync(CancellationToken cancellationToken)
     {
@@ -216,7 +226,7 @@ public sealed partial class WeComConnector : ISocialConnector
                 Api("cgi-bin/gettoken", ("corpid", _config.CorpId), ("corpsecret", _config.Secret.Reveal())),
                 RequestSafety.Safe)
             {
-                Inspect = response => WeComErrors.Inspect(response, isGetToken: true, consumesCode: false),
+                Inspect = InspectGetToken,
             },
             cancellationToken).ConfigureAwait(false);
 

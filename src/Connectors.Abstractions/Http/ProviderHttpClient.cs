@@ -67,7 +67,9 @@ public sealed class ProviderHttpClient
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = Stopwatch.GetTimestamp();
-        using var activity = ConnectorsDiagnostics.ActivitySource.StartActivity($"{Provider} {request.Operation}", ActivityKind.Client);
+        using var activity = ConnectorsDiagnostics.ActivitySource.HasListeners()
+            ? ConnectorsDiagnostics.ActivitySource.StartActivity($"{Provider} {request.Operation}", ActivityKind.Client)
+            : null;
         activity?.SetTag("connectors.provider", Provider);
         activity?.SetTag("connectors.operation", request.Operation);
 

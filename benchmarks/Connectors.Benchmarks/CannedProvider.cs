@@ -1,0 +1,48 @@
+using System.Net;
+using System.Reflection;
+using System.Text.Json.Nodes;
+
+namespace Connectors.Benchmarks;
+
+/// <summary>
+/// The network taken out: an in-process handler answering with the response bodies of the WireMock contract
+/// mappings (tests/contracts), by request path. Connectors and raw baselines use the same handler.
+/// </summary>
+public sealed class CannedProvider : HttpMessageHandler
+{
+    private readonly Dictionary<string, byte[]> _bodies;
+
+    public CannedProvider()
+    {
+        var contracts = typeof(CannedProvider).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ContractsDirectory").Value!;
+        byte[] Body(string file, int index) =>
+            System.Text.Encoding.UTF8.GetBytes(JsonNode.Parse(File.ReadAllText(Path.Combine(contracts, file)))!["mappings"]![index]!["response"]!["jsonBody"]!.ToJsonString());
+
+        _bodies = new Dictionary<string, byte[]>(StringComparer.Ordinal)
+        {
+            ["/cgi-bin/gettoken"] = Body("wecom/gettoken.json", 0),
+            ["/cgi-bin/auth/getuserinfo?ticket"] = Body("wecom/getuserinfo.json", 0),
+            ["/cgi-bin/auth/getuserinfo"] = Body("wecom/getuserinfo.json", 1),
+            ["/cgi-bin/user/get"] = Body("wecom/user-get.json", 1),
+            ["/cgi-bin/auth/getuserdetail"] = Body("wecom/getuserdetail.json", 0),
+            ["/oauth/token"] = Body("huggingface/token.json", 0),
+            ["/oauth/userinfo"] = Body("huggingface/userinfo.json", 0),
+            ["/v3/example.com/messages"] = Body("mailgun/messages.json", 0),
+        };
+    }
+
+    public static readonly Uri BaseAddress = new("https://provider.test/");
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var path = request.RequestUri!.AbsolutePath;
+        if (path == "/cgi-bin/auth/getuserinfo" && request.RequestUri.Query.Contains("code=code-member-ticket", StringComparison.Ordinal))
+        {
+            path += "?ticket";
+        }
+
+        var response = new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request, Content = new ByteArrayContent(_bodies[path]) };
+        response.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        return Task.FromResult(response);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Connectors.Abstractions;
+using Connectors.HuggingFace;
+using Connectors.Mailgun;
+using Connectors.WeCom;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Connectors.Benchmarks;
+
+/// <summary>The connectors as a host builds them (DI, registry), over the canned handler.</summary>
+public static class Fixtures
+{
+    public const string WeComConfig = """{ "corpId": "ww-corp-1", "agentId": "1000002", "secret": "wecom-secret-S3CR3T" }""";
+    public const string HuggingFaceConfig = """{ "clientId": "hf-client-1", "clientSecret": "hf-secret-S3CR3T", "scope": "openid profile email" }""";
+
+    public static string MailgunConfig(string deliveries) => $$"""
+        { "endpoint": "https://provider.test", "domain": "example.com", "apiKey": "mailgun-key-S3CR3T",
+          "from": "Example <noreply@example.com>", "deliveries": {{deliveries}} }
+        """;
+
+    public const string HtmlDeliveries = """{ "SignIn": { "subject": "Your code is {{code}}", "html": "<p>Your sign-in code is <b>{{code}}</b>. It expires in 10 minutes.</p>" } }""";
+    public const string TemplateDeliveries = """{ "SignIn": { "template": "verification", "subject": "Your code is {{code}}", "variables": { "brand": "Example" } } }""";
+
+    public static ServiceProvider Services()
+    {
+        var services = new ServiceCollection();
+        services.AddConnectors()
+            .AddWeCom(o => o.ApiBaseAddress = CannedProvider.BaseAddress)
+            .AddHuggingFace(o => o.BaseAddress = CannedProvider.BaseAddress)
+            .AddMailgun(o => o.AllowedEndpoints.Add(CannedProvider.BaseAddress));
+        foreach (var name in new[] { WeComConnectorFactory.HttpClientName, HuggingFaceConnectorFactory.HttpClientName, MailgunConnectorFactory.HttpClientName })
+        {
+            services.AddHttpClient(name).ConfigurePrimaryHttpMessageHandler(() => new CannedProvider());
+        }
+
+        return services.BuildServiceProvider();
+    }
+
+    public static T Create<T>(this IServiceProvider services, string id, string json)
+        where T : IConnector
+    {
+        using var document = JsonDocument.Parse(json);
+        return (T)services.GetRequiredService<IConnectorRegistry>().Create(id, document.RootElement);
+    }
+}
