@@ -274,3 +274,34 @@ public class CreateFromConfig : BaselineBench
         return _registry.Create(MailgunConnectorFactory.ConnectorId, document.RootElement);
     }
 }
+
+/// <summary>The shared HTTP layer alone (resilience, size cap, parsing, metrics, logging) against a raw GET.</summary>
+[MemoryDiagnoser]
+public class SharedHttpLayer : BaselineBench
+{
+    private ProviderHttpClient _client = null!;
+    private ProviderHttpClient _noRetry = null!;
+    private readonly Uri _uri = new(CannedProvider.BaseAddress, "oauth/userinfo");
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var factory = Services.GetRequiredService<IHttpClientFactory>();
+        var logger = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        _client = new ProviderHttpClient("Bench", factory, HuggingFaceConnectorFactory.HttpClientName, new ConnectorHttpOptions(), logger);
+        _noRetry = new ProviderHttpClient("Bench", factory, HuggingFaceConnectorFactory.HttpClientName, new ConnectorHttpOptions { MaxRetryAttempts = 0 }, logger);
+    }
+
+    [Benchmark(Baseline = true, Description = "raw: one GET + JSON parse")]
+    public async Task<string?> Raw_get()
+    {
+        using var document = await GetJsonAsync("oauth/userinfo");
+        return document.RootElement.GetProperty("sub").GetString();
+    }
+
+    [Benchmark(Description = "ProviderHttpClient: one safe GET (2 timeouts + retry)")]
+    public async Task<string?> Shared_get() => (await _client.SendAsync(new ProviderRequest("userinfo", HttpMethod.Get, _uri, RequestSafety.Safe))).GetProperty("sub").GetString();
+
+    [Benchmark(Description = "ProviderHttpClient: one GET without the retry strategy")]
+    public async Task<string?> Shared_get_no_retry() => (await _noRetry.SendAsync(new ProviderRequest("userinfo", HttpMethod.Get, _uri, RequestSafety.Safe))).GetProperty("sub").GetString();
+}

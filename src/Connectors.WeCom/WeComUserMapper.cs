@@ -61,48 +61,22 @@ internal static class WeComUserMapper
     }
 
     /// <summary>getuserinfo (without the user_ticket) merged with user/get and then getuserdetail (later sources
-    /// win, without their errcode/errmsg).</summary>
+    /// win, without their errcode/errmsg). Written in one pass: a property is written from the last source that has it.</summary>
     private static JsonElement Merge(JsonElement identity, JsonElement? member, JsonElement? detail)
     {
-        var merged = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        var order = new List<string>();
-        void Add(JsonElement source, HashSet<string> skip)
-        {
-            foreach (var property in source.EnumerateObject())
-            {
-                if (skip.Contains(property.Name))
-                {
-                    continue;
-                }
-
-                if (!merged.ContainsKey(property.Name))
-                {
-                    order.Add(property.Name);
-                }
-
-                merged[property.Name] = property.Value;
-            }
-        }
-
-        Add(identity, Credentials);
-        if (member is { } m)
-        {
-            Add(m, Envelope);
-        }
-
-        if (detail is { } d)
-        {
-            Add(d, Envelope);
-        }
-
         var buffer = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            foreach (var name in order)
+            Write(writer, identity, Credentials, member, detail, includeEnvelope: true);
+            if (member is { } m)
             {
-                writer.WritePropertyName(name);
-                merged[name].WriteTo(writer);
+                Write(writer, m, Envelope, detail, null, includeEnvelope: false);
+            }
+
+            if (detail is { } d)
+            {
+                Write(writer, d, Envelope, null, null, includeEnvelope: false);
             }
 
             writer.WriteEndObject();
@@ -110,5 +84,22 @@ internal static class WeComUserMapper
 
         var reader = new Utf8JsonReader(buffer.WrittenSpan);
         return JsonElement.ParseValue(ref reader);
+    }
+
+    private static void Write(Utf8JsonWriter writer, JsonElement source, HashSet<string> skip, JsonElement? laterA, JsonElement? laterB, bool includeEnvelope)
+    {
+        foreach (var property in source.EnumerateObject())
+        {
+            if (skip.Contains(property.Name)
+                || (!(includeEnvelope && Envelope.Contains(property.Name))
+                    && (Has(laterA, property.Name) || Has(laterB, property.Name))))
+            {
+                continue;
+            }
+
+            property.WriteTo(writer);
+        }
+
+        static bool Has(JsonElement? later, string name) => later is { } element && element.TryGetProperty(name, out _);
     }
 }
