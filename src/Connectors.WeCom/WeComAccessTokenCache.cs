@@ -92,10 +92,10 @@ public sealed partial class WeComAccessTokenCache
         {
             try
             {
-                var shared = await ReadDistributedAsync(entry.Key).ConfigureAwait(false);
+                var shared = await ReadDistributedAsync(entry.SharedKey).ConfigureAwait(false);
                 if (shared?.Value == staleToken)
                 {
-                    await _distributed.RemoveAsync(entry.Key).ConfigureAwait(false);
+                    await _distributed.RemoveAsync(entry.SharedKey).ConfigureAwait(false);
                 }
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
@@ -110,7 +110,7 @@ public sealed partial class WeComAccessTokenCache
         // The shared fetch is not tied to the first caller's token: its cancellation must not fail the others.
         if (_distributed is not null)
         {
-            var shared = await TryReadDistributedAsync(entry.Key).ConfigureAwait(false);
+            var shared = await TryReadDistributedAsync(entry.SharedKey).ConfigureAwait(false);
             if (shared is not null && _time.GetUtcNow() < shared.RefreshAt)
             {
                 return entry.Token = shared;
@@ -123,7 +123,7 @@ public sealed partial class WeComAccessTokenCache
         entry.Token = fresh;
         if (_distributed is not null)
         {
-            await TryWriteDistributedAsync(entry.Key, fresh).ConfigureAwait(false);
+            await TryWriteDistributedAsync(entry.SharedKey, fresh).ConfigureAwait(false);
         }
 
         return fresh;
@@ -176,20 +176,21 @@ public sealed partial class WeComAccessTokenCache
         }
     }
 
-    /// <summary>The cache key of an app: a hash of corpId and secret, never the secret itself (a distributed cache is
-    /// readable by other tools). Computed once per connector.</summary>
-    internal static string Key(WeComConfig config)
-    {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(config.CorpId + "\n" + config.Secret.Reveal()));
-        return "connectors:wecom:token:" + Convert.ToHexString(hash, 0, 16);
-    }
+    /// <summary>The in-process key of an app (corpId and secret: tokens are per app secret). It stays in this
+    /// process's memory, where the config is anyway; a shared cache gets <see cref="DistributedKey"/> instead.</summary>
+    internal static string Key(WeComConfig config) => config.CorpId + "\n" + config.Secret.Reveal();
+
+    /// <summary>The shared-cache key: a hash of corpId and secret, never the secret itself (a distributed cache is
+    /// readable by other tools). Computed once per app.</summary>
+    private static string DistributedKey(string key) =>
+        "connectors:wecom:token:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)), 0, 16);
 
     [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "WeCom shared token cache failed ({ExceptionType}); treated as a miss")]
     private static partial void LogDistributedCacheFailed(ILogger logger, string exceptionType);
 
     private sealed class Entry(string key)
     {
-        public string Key { get; } = key;
+        public string SharedKey { get; } = DistributedKey(key);
 
         public volatile CachedToken? Token;
 

@@ -32,8 +32,11 @@ public sealed class WireMockServer : IAsyncDisposable
     public static string ContractsDirectory => Metadata("ContractsDirectory");
 
     /// <summary>Starts WireMock and waits for <c>/__admin/health</c>.</summary>
+    /// <param name="containerThreads">Jetty request threads.</param>
+    /// <param name="maxJournalEntries">How many requests the journal keeps (counts are taken from it).</param>
+    /// <param name="heap">The JVM's maximum heap, e.g. <c>512m</c>.</param>
     /// <exception cref="InvalidOperationException">When Java or the jar is missing, or WireMock does not become healthy.</exception>
-    public static async Task<WireMockServer> StartAsync(int containerThreads = 64)
+    public static async Task<WireMockServer> StartAsync(int containerThreads = 64, int maxJournalEntries = 20000, string heap = "512m")
     {
         var jar = Metadata("WireMockJar");
         if (!File.Exists(jar))
@@ -54,7 +57,7 @@ public sealed class WireMockServer : IAsyncDisposable
         };
         foreach (var arg in new[]
         {
-            "-Xmx512m", "-jar", jar,
+            "-Xmx" + heap, "-jar", jar,
             "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--bind-address", "127.0.0.1",
             "--root-dir", root,
@@ -62,7 +65,7 @@ public sealed class WireMockServer : IAsyncDisposable
             "--container-threads", containerThreads.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--async-response-enabled", "true",
             "--jetty-accept-queue-size", "1000",
-            "--max-request-journal-entries", "20000",
+            "--max-request-journal-entries", maxJournalEntries.ToString(System.Globalization.CultureInfo.InvariantCulture),
         })
         {
             start.ArgumentList.Add(arg);

@@ -198,7 +198,7 @@ public sealed class ProviderHttpClient
                             throw TooLarge(request, (int)response.StatusCode);
                         }
 
-                        var larger = ArrayPool<byte>.Shared.Rent(Math.Min((long)buffer.Length * 2, limit + 1L) is var size ? (int)size : 0);
+                        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(buffer.Length * 2L, limit + 1L));
                         buffer.AsSpan(0, total).CopyTo(larger);
                         ArrayPool<byte>.Shared.Return(buffer);
                         buffer = larger;
