@@ -65,23 +65,23 @@ public sealed class HuggingFaceConnector : ISocialConnector
         };
 
         var query = new StringBuilder(512);
-        Append(query, "response_type", "code");
-        Append(query, "client_id", _config.ClientId);
-        Append(query, "scope", scope);
-        Append(query, "redirect_uri", request.RedirectUri.AbsoluteUri);
-        Append(query, "state", request.State);
-        Append(query, "code_challenge", Challenge(verifier));
-        Append(query, "code_challenge_method", "S256");
+        UriQuery.Append(query, "response_type", "code");
+        UriQuery.Append(query, "client_id", _config.ClientId);
+        UriQuery.Append(query, "scope", scope);
+        UriQuery.Append(query, "redirect_uri", request.RedirectUri.AbsoluteUri);
+        UriQuery.Append(query, "state", request.State);
+        UriQuery.Append(query, "code_challenge", Challenge(verifier));
+        UriQuery.Append(query, "code_challenge_method", "S256");
         if (HasScope(scope, "openid"))
         {
             var nonce = RandomToken(16);
             session[SessionKeys.Nonce] = nonce;
-            Append(query, "nonce", nonce);
+            UriQuery.Append(query, "nonce", nonce);
         }
 
         if (_options.OrgIds.Count > 0)
         {
-            Append(query, "orgIds", string.Join(',', _options.OrgIds));
+            UriQuery.Append(query, "orgIds", string.Join(',', _options.OrgIds));
         }
 
         return ValueTask.FromResult(new AuthorizationRedirect(new Uri($"{_authorizeEndpoint.AbsoluteUri}?{query}"), session));
@@ -277,13 +277,4 @@ public sealed class HuggingFaceConnector : ISocialConnector
 
     private static string Cut(string text) => text.Length <= 200 ? text : text[..200];
 
-    private static void Append(StringBuilder query, string name, string value)
-    {
-        if (query.Length > 0)
-        {
-            query.Append('&');
-        }
-
-        query.Append(name).Append('=').Append(Uri.EscapeDataString(value));
-    }
 }

@@ -11,11 +11,6 @@ public static class HuggingFaceServiceCollectionExtensions
     public static ConnectorsBuilder AddHuggingFace(this ConnectorsBuilder builder, Action<HuggingFaceOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (configure is not null)
-        {
-            builder.Services.Configure(configure);
-        }
-
-        return builder.AddProvider<HuggingFaceConnectorFactory>(HuggingFaceConnectorFactory.HttpClientName);
+        return builder.AddProvider<HuggingFaceConnectorFactory, HuggingFaceOptions>(HuggingFaceConnectorFactory.HttpClientName, configure);
     }
 }

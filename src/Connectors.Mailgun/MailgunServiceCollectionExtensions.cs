@@ -12,12 +12,7 @@ public static class MailgunServiceCollectionExtensions
     public static ConnectorsBuilder AddMailgun(this ConnectorsBuilder builder, Action<MailgunOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (configure is not null)
-        {
-            builder.Services.Configure(configure);
-        }
-
         builder.Services.TryAddSingleton<MailgunTemplates>();
-        return builder.AddProvider<MailgunConnectorFactory>(MailgunConnectorFactory.HttpClientName);
+        return builder.AddProvider<MailgunConnectorFactory, MailgunOptions>(MailgunConnectorFactory.HttpClientName, configure);
     }
 }

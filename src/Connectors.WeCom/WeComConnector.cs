@@ -77,12 +77,12 @@ public sealed partial class WeComConnector : ISocialConnector
         {
             endpoint = _options.InClientAuthorizeEndpoint;
             var scope = !string.IsNullOrWhiteSpace(request.Scope) ? request.Scope.Trim() : _config.Scope ?? DefaultScope;
-            Append(query, "appid", _config.CorpId);
-            Append(query, "redirect_uri", redirect);
-            Append(query, "response_type", "code");
-            Append(query, "scope", scope);
-            Append(query, "state", request.State);
-            Append(query, "agentid", _config.AgentId);
+            UriQuery.Append(query, "appid", _config.CorpId);
+            UriQuery.Append(query, "redirect_uri", redirect);
+            UriQuery.Append(query, "response_type", "code");
+            UriQuery.Append(query, "scope", scope);
+            UriQuery.Append(query, "state", request.State);
+            UriQuery.Append(query, "agentid", _config.AgentId);
         }
         else
         {
@@ -90,16 +90,16 @@ public sealed partial class WeComConnector : ISocialConnector
             endpoint = legacy ? _options.LegacyQrConnectEndpoint : _options.WebLoginEndpoint;
             if (!legacy)
             {
-                Append(query, "login_type", "CorpApp");
+                UriQuery.Append(query, "login_type", "CorpApp");
             }
 
-            Append(query, "appid", _config.CorpId);
-            Append(query, "agentid", _config.AgentId);
-            Append(query, "redirect_uri", redirect);
-            Append(query, "state", request.State);
+            UriQuery.Append(query, "appid", _config.CorpId);
+            UriQuery.Append(query, "agentid", _config.AgentId);
+            UriQuery.Append(query, "redirect_uri", redirect);
+            UriQuery.Append(query, "state", request.State);
             if (!string.IsNullOrEmpty(_options.Lang))
             {
-                Append(query, "lang", _options.Lang);
+                UriQuery.Append(query, "lang", _options.Lang);
             }
         }
 
@@ -159,7 +159,7 @@ public sealed partial class WeComConnector : ISocialConnector
         builder.Append(path).Append('?');
         foreach (var (name, value) in query)
         {
-            Append(builder, name, value);
+            UriQuery.Append(builder, name, value);
         }
 
         return new Uri(builder.ToString());
@@ -251,15 +251,6 @@ public sealed partial class WeComConnector : ISocialConnector
         return content;
     }
 
-    private static void Append(StringBuilder query, string name, string value)
-    {
-        if (query.Length > 0 && query[^1] != '?')
-        {
-            query.Append('&');
-        }
-
-        query.Append(name).Append('=').Append(Uri.EscapeDataString(value));
-    }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "WeCom {Operation} rejected the cached access token (errcode {Errcode}); refreshed it and retrying once")]
     private static partial void LogTokenRefreshed(ILogger logger, string operation, string errcode);

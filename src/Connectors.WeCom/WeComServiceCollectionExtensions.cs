@@ -14,12 +14,7 @@ public static class WeComServiceCollectionExtensions
     public static ConnectorsBuilder AddWeCom(this ConnectorsBuilder builder, Action<WeComOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (configure is not null)
-        {
-            builder.Services.Configure(configure);
-        }
-
         builder.Services.TryAddSingleton<WeComAccessTokenCache>();
-        return builder.AddProvider<WeComConnectorFactory>(WeComConnectorFactory.HttpClientName);
+        return builder.AddProvider<WeComConnectorFactory, WeComOptions>(WeComConnectorFactory.HttpClientName, configure);
     }
 }

@@ -27,15 +27,24 @@ public static class ConnectorsServiceCollectionExtensions
 public sealed record ConnectorsBuilder(IServiceCollection Services)
 {
     /// <summary>
-    /// Registers a provider's factory (once, however often this is called) and its named <see cref="HttpClient"/>,
-    /// whose built-in request logging is removed: it would log request URLs, and provider queries carry tokens.
+    /// Registers a provider: applies <paramref name="configure"/> to its options (every call's), and registers its
+    /// factory (once, however often this is called) and its named <see cref="HttpClient"/>, whose built-in request
+    /// logging is removed: it would log request URLs, and provider queries carry tokens.
     /// </summary>
     /// <typeparam name="TFactory">The provider's connector factory.</typeparam>
+    /// <typeparam name="TOptions">The provider's host-level options.</typeparam>
     /// <param name="httpClientName">The provider's named client.</param>
-    public ConnectorsBuilder AddProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFactory>(string httpClientName)
+    /// <param name="configure">Sets the provider's options; may be null.</param>
+    public ConnectorsBuilder AddProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFactory, TOptions>(string httpClientName, Action<TOptions>? configure)
         where TFactory : class, IConnectorFactory
+        where TOptions : class
     {
         ArgumentException.ThrowIfNullOrEmpty(httpClientName);
+        if (configure is not null)
+        {
+            Services.Configure(configure);
+        }
+
         if (Services.Any(d => d.ServiceType == typeof(TFactory)))
         {
             return this;
