@@ -305,3 +305,37 @@ public class SharedHttpLayer : BaselineBench
     [Benchmark(Description = "ProviderHttpClient: one GET without the retry strategy")]
     public async Task<string?> Shared_get_no_retry() => (await _noRetry.SendAsync(new ProviderRequest("userinfo", HttpMethod.Get, _uri, RequestSafety.Safe))).GetProperty("sub").GetString();
 }
+
+/// <summary>WeCom's RawData merge alone (getuserinfo + user/get + getuserdetail bodies of the contracts).</summary>
+[MemoryDiagnoser]
+public class WeComRawDataMerge
+{
+    private JsonElement _identity;
+    private JsonElement _member;
+    private JsonElement _detail;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var contracts = typeof(CannedProvider).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "ContractsDirectory").Value!;
+        JsonElement Body(string file, int index) =>
+            JsonDocument.Parse(System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(contracts, file)))!["mappings"]![index]!["response"]!["jsonBody"]!.ToJsonString()).RootElement;
+        _identity = Body("wecom/getuserinfo.json", 0);
+        _member = Body("wecom/user-get.json", 0);
+        _detail = Body("wecom/getuserdetail.json", 0);
+    }
+
+    [Benchmark(Description = "merge getuserinfo + user/get")]
+    public JsonElement Member() => WeComUserMapper.Merge(_identity, _member, null);
+
+    [Benchmark(Description = "merge getuserinfo + user/get + getuserdetail")]
+    public JsonElement PrivateInfo() => WeComUserMapper.Merge(_identity, _member, _detail);
+
+    [Benchmark(Description = "parse the user/get body (reference)")]
+    public JsonElement ParseMember()
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(_member.GetRawText()));
+        return JsonElement.ParseValue(ref reader);
+    }
+}

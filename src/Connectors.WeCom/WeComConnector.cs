@@ -137,18 +137,19 @@ public sealed partial class WeComConnector : ISocialConnector
             ConnectorErrorCode.InvalidResponse, "returned neither a userid (member) nor an openid (non-member)"));
 
         var ticket = identity.GetStringOrNull("user_ticket");
-        var memberTask = userId is null ? Task.FromResult<JsonElement?>(null) : BestEffortAsync(
+        // The two detail calls are independent: run them together.
+        var memberTask = userId is null ? null : BestEffortAsync(
             "user/get",
             token => Api("cgi-bin/user/get", ("access_token", token), ("userid", userId)),
             content: null,
             cancellationToken);
-        var detailTask = ticket is null ? Task.FromResult<JsonElement?>(null) : BestEffortAsync(
+        var detailTask = ticket is null ? null : BestEffortAsync(
             "getuserdetail",
             token => Api("cgi-bin/auth/getuserdetail", ("access_token", token)),
             () => TicketContent(ticket),
             cancellationToken);
-        var member = await memberTask.ConfigureAwait(false);
-        var detail = await detailTask.ConfigureAwait(false);
+        var member = memberTask is null ? null : await memberTask.ConfigureAwait(false);
+        var detail = detailTask is null ? null : await detailTask.ConfigureAwait(false);
 
         return WeComUserMapper.Map(id, identity, member, detail);
     }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -115,7 +116,7 @@ public sealed class ProviderHttpClient
         {
             failure = new ConnectorException(
                 ConnectorErrorCode.General,
-                $"{Provider} {request.Operation} timed out (each attempt may take {_options.AttemptTimeout.TotalSeconds:0.###} s, the operation {_options.OverallTimeout.TotalSeconds:0.###} s). Check that the provider is reachable from this server.",
+                string.Create(CultureInfo.InvariantCulture, $"{Provider} {request.Operation} timed out (each attempt may take {_options.AttemptTimeout.TotalSeconds:0.###} s, the operation {_options.OverallTimeout.TotalSeconds:0.###} s). Check that the provider is reachable from this server."),
                 exception)
             {
                 Provider = Provider,

@@ -1,6 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Connectors.Abstractions.Tests.Http;
@@ -238,5 +238,56 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
         received.Header("Authorization").Should().Be("Bearer header-secret-456");
         received.Query["access_token"].Should().Be("query-secret-123");
         SecretAssertions.Texts(error).Concat(Logs.AllText).ShouldNotContainAny("query-secret-123", "header-secret-456");
+    }
+}
+
+[Collection(WireMockTest.Collection)]
+public sealed class DiagnosticsTests(WireMockFixture fixture) : WireMockTest(fixture)
+{
+    [Fact]
+    public async Task Requests_failures_and_retries_are_measured_with_provider_operation_and_code_tags()
+    {
+        await WireMock.LoadContractAsync("http/get-503-then-200.json");
+        await WireMock.LoadContractAsync("http/get-429.json");
+        var measurements = new System.Collections.Concurrent.ConcurrentBag<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == ConnectorsDiagnostics.Name)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        void Record(System.Diagnostics.Metrics.Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var copy = new Dictionary<string, object?>();
+            foreach (var tag in tags)
+            {
+                copy[tag.Key] = tag.Value;
+            }
+
+            if ((string?)copy.GetValueOrDefault("connectors.provider") == "MeteredProvider")
+            {
+                measurements.Add((instrument.Name, value, copy));
+            }
+        }
+
+        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
+        listener.Start();
+        using var services = ConnectorHost.Build(Logs, b => b.Services.AddHttpClient("metered").RemoveAllLoggers());
+        var client = new ProviderHttpClient("MeteredProvider", services.GetRequiredService<IHttpClientFactory>(), "metered",
+            new ConnectorHttpOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(10) }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
+        await client.SendAsync(new ProviderRequest("items", HttpMethod.Get, new Uri(WireMock.BaseUri, "/items"), RequestSafety.Safe));
+        await ((Func<Task>)(() => client.SendAsync(new ProviderRequest("limited", HttpMethod.Get, new Uri(WireMock.BaseUri, "/limited"), RequestSafety.Safe))))
+            .Should().ThrowAsync<ConnectorException>();
+
+        measurements.Where(m => m.Instrument == "connectors.requests").Select(m => (string?)m.Tags["connectors.operation"]).Should().BeEquivalentTo("items", "limited");
+        measurements.Should().ContainSingle(m => m.Instrument == "connectors.retries").Which.Tags["connectors.operation"].Should().Be("items");
+        var failure = measurements.Should().ContainSingle(m => m.Instrument == "connectors.failures").Subject;
+        failure.Tags["connectors.operation"].Should().Be("limited");
+        failure.Tags["connectors.error_code"].Should().Be("rate_limit_exceeded");
+        measurements.Count(m => m.Instrument == "connectors.request.duration").Should().Be(2);
     }
 }
