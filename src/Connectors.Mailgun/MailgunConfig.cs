@@ -15,8 +15,9 @@ public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, s
     /// <summary>Mailgun's US endpoint, the default.</summary>
     public static readonly Uri DefaultEndpoint = new("https://api.mailgun.net");
 
-    /// <summary>The <c>deliveries</c> JSON as given: the key of the compiled-template cache.</summary>
-    internal string DeliveriesJson { get; init; } = "{}";
+    /// <summary>The key of the compiled-template cache: a hash of the <c>deliveries</c> JSON as given, computed once
+    /// when the config is read.</summary>
+    internal string DeliveriesKey { get; init; } = string.Empty;
 
     /// <inheritdoc/>
     public override string ToString() =>
@@ -55,7 +56,7 @@ public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, s
 
         return endpoint is null || domain is null || apiKey is null || from is null || !reader.IsValid
             ? null
-            : new MailgunConfig(endpoint, domain, new Secret(apiKey), from, deliveries) { DeliveriesJson = deliveriesJson!.Value.GetRawText() };
+            : new MailgunConfig(endpoint, domain, new Secret(apiKey), from, deliveries) { DeliveriesKey = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(deliveriesJson!.Value.GetRawText()))) };
     }
 
     private static Uri? ParseEndpoint(ConfigReader reader, MailgunOptions options)

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Connectors.Abstractions;
@@ -40,7 +38,7 @@ public sealed class MailgunTemplates
     /// <exception cref="TemplateCompileException">When a template does not compile; validation reports it first.</exception>
     internal IReadOnlyDictionary<string, CompiledDelivery> Get(MailgunConfig config)
     {
-        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(config.DeliveriesJson)));
+        var key = config.DeliveriesKey;
         Lazy<IReadOnlyDictionary<string, CompiledDelivery>> entry;
         lock (_lock)
         {

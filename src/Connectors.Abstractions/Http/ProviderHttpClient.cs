@@ -53,9 +53,6 @@ public sealed class ProviderHttpClient
     /// <summary>The provider's display name.</summary>
     public string Provider { get; }
 
-    /// <summary>The options in force.</summary>
-    public ConnectorHttpOptions Options => _options;
-
     /// <summary>Sends <paramref name="request"/> and returns the accepted 2xx response body as JSON.</summary>
     /// <exception cref="ConnectorException">
     /// Non-2xx (default: 429 → <see cref="ConnectorErrorCode.RateLimitExceeded"/>, others → <see cref="ConnectorErrorCode.General"/>,
@@ -264,9 +261,8 @@ public sealed class ProviderHttpClient
     };
 
     /// <summary>Describes a 2xx body that is not JSON without quoting it (it might echo request data).</summary>
-    public static string DescribeNonJson(ProviderResponse response)
+    private static string DescribeNonJson(ProviderResponse response)
     {
-        ArgumentNullException.ThrowIfNull(response);
         if (response.Body.IsEmpty)
         {
             return "returned an empty body where JSON was expected";

@@ -28,7 +28,4 @@ public static class SessionKeys
 
     /// <summary>The OpenID Connect nonce.</summary>
     public const string Nonce = "nonce";
-
-    /// <summary>The state sent to the provider.</summary>
-    public const string State = "state";
 }
