@@ -27,15 +27,28 @@ public sealed class SampleHostFixture : IAsyncLifetime
             throw new InvalidOperationException($"{ChromiumPath} is missing: the test build installs it with tests/install-chromium.sh (apt-get install chromium).");
         }
 
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            BaseUri = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
-        }
-
+        // The app needs its own address before it starts (the simulators' endpoints are built from it), so a free
+        // port is chosen first; if another process takes it in between, start again on a new one.
         var contentRoot = typeof(SampleHostFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SampleHostDirectory").Value!;
-        _app = SampleHostApp.Build(["--urls", BaseUri.GetLeftPart(UriPartial.Authority), "--contentRoot", contentRoot, "--Logging:LogLevel:Default", "Warning"]);
-        await _app.StartAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            using (var listener = new TcpListener(IPAddress.Loopback, 0))
+            {
+                listener.Start();
+                BaseUri = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
+            }
+
+            _app = SampleHostApp.Build(["--urls", BaseUri.GetLeftPart(UriPartial.Authority), "--contentRoot", contentRoot, "--Logging:LogLevel:Default", "Warning"]);
+            try
+            {
+                await _app.StartAsync();
+                break;
+            }
+            catch (IOException) when (attempt < 3)
+            {
+                await _app.DisposeAsync();
+            }
+        }
 
         Directory.CreateDirectory(ScreenshotDirectory);
         _playwright = await Playwright.CreateAsync();

@@ -47,7 +47,25 @@ public sealed class WireMockServer : IAsyncDisposable
         var java = FindJava() ?? throw new InvalidOperationException(
             "Java was not found (JAVA_HOME or 'java' on PATH). The contract tests run the real WireMock standalone server, which needs Java 17 or later: install e.g. 'openjdk-17-jre-headless'.");
 
-        var port = FreePort();
+        // The free port is chosen before WireMock binds it, so another process can take it in between (test
+        // assemblies run in parallel): a server that exits while starting is retried on a new port.
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = Launch(java, jar, FreePort(), containerThreads, maxJournalEntries, heap);
+            try
+            {
+                await server.WaitUntilHealthyAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && server._process.HasExited)
+            {
+                server.Kill();
+            }
+        }
+    }
+
+    private static WireMockServer Launch(string java, string jar, int port, int containerThreads, int maxJournalEntries, string heap)
+    {
         var root = Directory.CreateTempSubdirectory("wiremock-").FullName;
         var start = new ProcessStartInfo(java)
         {
@@ -78,21 +96,25 @@ public sealed class WireMockServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Kill();
+        return server;
+    }
 
+    private async Task WaitUntilHealthyAsync()
+    {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            if (process.HasExited)
+            if (_process.HasExited)
             {
-                throw new InvalidOperationException($"WireMock exited with code {process.ExitCode}: {server.Output}");
+                throw new InvalidOperationException($"WireMock exited with code {_process.ExitCode}: {Output}");
             }
 
             try
             {
-                using var health = await Admin.GetAsync(new Uri(server.BaseUri, "/__admin/health"));
+                using var health = await Admin.GetAsync(new Uri(BaseUri, "/__admin/health"));
                 if (health.IsSuccessStatusCode)
                 {
-                    return server;
+                    return;
                 }
             }
             catch (HttpRequestException)
@@ -103,8 +125,8 @@ public sealed class WireMockServer : IAsyncDisposable
             await Task.Delay(200);
         }
 
-        server.Kill();
-        throw new InvalidOperationException($"WireMock did not become healthy within 60 s: {server.Output}");
+        Kill();
+        throw new InvalidOperationException($"WireMock did not become healthy within 60 s: {Output}");
     }
 
     /// <summary>What the process printed so far.</summary>
@@ -161,6 +183,9 @@ public sealed class WireMockServer : IAsyncDisposable
             list.Add((DateTimeOffset.FromUnixTimeMilliseconds(request.GetProperty("loggedDate").GetInt64()), ReceivedRequest.From(request)));
         }
 
+        // The journal lists the newest first; reversed before the stable sort, requests logged in the same
+        // millisecond keep the order in which they arrived.
+        list.Reverse();
         return list.OrderBy(r => r.At).Select(r => r.Request).ToList();
     }
 
