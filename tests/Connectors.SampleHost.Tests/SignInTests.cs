@@ -6,8 +6,8 @@ namespace Connectors.SampleHost.Tests;
 
 /// <summary>
 /// End-to-end sign-ins in headless Chromium. Every wait is a retrying Playwright assertion on what the page shows
-/// (URL, element text): the tests never wait for the browser's load event, which Debian's Chromium (not the
-/// build Playwright pins) does not always report to Playwright on a loaded machine.
+/// (URL, element text): the tests never wait for the browser's load event, which once did not reach Playwright
+/// within 30 s in CI (Debian's Chromium is not the build Playwright pins), although the page had loaded.
 /// </summary>
 public sealed partial class SignInTests(SampleHostFixture host) : IClassFixture<SampleHostFixture>, IAsyncLifetime
 {
