@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using Connectors.SampleHost;
 using Microsoft.AspNetCore.Builder;
@@ -32,12 +30,7 @@ public sealed class SampleHostFixture : IAsyncLifetime
         var contentRoot = typeof(SampleHostFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SampleHostDirectory").Value!;
         for (var attempt = 1; ; attempt++)
         {
-            using (var listener = new TcpListener(IPAddress.Loopback, 0))
-            {
-                listener.Start();
-                BaseUri = new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
-            }
-
+            BaseUri = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
             _app = SampleHostApp.Build(["--urls", BaseUri.GetLeftPart(UriPartial.Authority), "--contentRoot", contentRoot, "--Logging:LogLevel:Default", "Warning"]);
             try
             {

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
@@ -48,18 +46,18 @@ public sealed class WireMockServer : IAsyncDisposable
             "Java was not found (JAVA_HOME or 'java' on PATH). The contract tests run the real WireMock standalone server, which needs Java 17 or later: install e.g. 'openjdk-17-jre-headless'.");
 
         // The free port is chosen before WireMock binds it, so another process can take it in between (test
-        // assemblies run in parallel): a server that exits while starting is retried on a new port.
+        // assemblies run in parallel): a server that exits while starting is launched again on a new port.
         for (var attempt = 1; ; attempt++)
         {
-            var server = Launch(java, jar, FreePort(), containerThreads, maxJournalEntries, heap);
-            try
+            var server = Launch(java, jar, LoopbackPort.Free(), containerThreads, maxJournalEntries, heap);
+            if (await server.WaitUntilHealthyAsync())
             {
-                await server.WaitUntilHealthyAsync();
                 return server;
             }
-            catch (InvalidOperationException) when (attempt < 3 && server._process.HasExited)
+
+            if (attempt == 3)
             {
-                server.Kill();
+                throw new InvalidOperationException($"WireMock exited with code {server._process.ExitCode}: {server.Output}");
             }
         }
     }
@@ -99,14 +97,15 @@ public sealed class WireMockServer : IAsyncDisposable
         return server;
     }
 
-    private async Task WaitUntilHealthyAsync()
+    /// <summary>True once <c>/__admin/health</c> answers; false when the process exited first.</summary>
+    private async Task<bool> WaitUntilHealthyAsync()
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"WireMock exited with code {_process.ExitCode}: {Output}");
+                return false;
             }
 
             try
@@ -114,7 +113,7 @@ public sealed class WireMockServer : IAsyncDisposable
                 using var health = await Admin.GetAsync(new Uri(BaseUri, "/__admin/health"));
                 if (health.IsSuccessStatusCode)
                 {
-                    return;
+                    return true;
                 }
             }
             catch (HttpRequestException)
@@ -259,12 +258,6 @@ public sealed class WireMockServer : IAsyncDisposable
         return null;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>One request from WireMock's journal.</summary>

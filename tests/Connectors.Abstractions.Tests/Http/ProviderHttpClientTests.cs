@@ -169,10 +169,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
     [Fact]
     public async Task Refused_connection_is_a_typed_error()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = LoopbackPort.Free();
 
         var act = () => Client().SendAsync(new ProviderRequest("write", HttpMethod.Post, new Uri($"http://127.0.0.1:{port}/send"), RequestSafety.Unsafe));
 
