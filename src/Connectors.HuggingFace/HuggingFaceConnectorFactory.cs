@@ -47,7 +47,7 @@ public sealed class HuggingFaceConnectorFactory : ConnectorFactory<HuggingFaceCo
         }
 
         _time = time ?? throw new ArgumentNullException(nameof(time));
-        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<HuggingFaceConnector>());
+        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<HuggingFaceConnector>(), _time);
     }
 
     /// <inheritdoc/>

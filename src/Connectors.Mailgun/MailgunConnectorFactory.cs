@@ -49,7 +49,7 @@ public sealed class MailgunConnectorFactory : ConnectorFactory<MailgunConfig>
         _options = options.Value;
         _templates = templates ?? throw new ArgumentNullException(nameof(templates));
         _time = time ?? throw new ArgumentNullException(nameof(time));
-        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<MailgunEmailConnector>());
+        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<MailgunEmailConnector>(), _time);
     }
 
     /// <inheritdoc/>

@@ -34,7 +34,7 @@ public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
     private readonly ILogger _logger;
 
     /// <summary>Creates the factory (normally through DI).</summary>
-    public WeComConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<WeComOptions> options, WeComAccessTokenCache tokens, ILoggerFactory loggerFactory)
+    public WeComConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<WeComOptions> options, WeComAccessTokenCache tokens, TimeProvider time, ILoggerFactory loggerFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -55,7 +55,7 @@ public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
 
         _tokens = tokens ?? throw new ArgumentNullException(nameof(tokens));
         _logger = loggerFactory.CreateLogger<WeComConnector>();
-        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, _logger);
+        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, _logger, time ?? throw new ArgumentNullException(nameof(time)));
     }
 
     /// <inheritdoc/>

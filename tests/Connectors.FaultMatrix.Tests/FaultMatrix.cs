@@ -14,8 +14,9 @@ public sealed record Fault(string Name, string Response, ConnectorErrorCode Expe
     /// </summary>
     public int HandlerRetriesOfBodilessRequests { get; init; }
 
-    /// <summary>How long WireMock needs to finish a delayed response: it journals a request only when it has answered.</summary>
-    public TimeSpan Settle { get; init; }
+    /// <summary>Whether the fault is an answer slower than the attempt timeout: the only fault a timeout decides.
+    /// Every other fault runs with timeouts so long that only the fault itself can decide the outcome.</summary>
+    public bool IsDelay { get; init; }
 
     public override string ToString() => Name;
 }
@@ -23,11 +24,12 @@ public sealed record Fault(string Name, string Response, ConnectorErrorCode Expe
 /// <summary>One provider operation under test.</summary>
 /// <param name="Name">Shown in the test name.</param>
 /// <param name="Provider">Which scenario drives it (<see cref="Scenarios"/>).</param>
+/// <param name="LogName">The operation name the connector logs and measures, e.g. <c>gettoken</c>.</param>
 /// <param name="Method">The HTTP method WireMock matches.</param>
 /// <param name="UrlPath">The path WireMock matches and counts.</param>
 /// <param name="Safe">Whether it may be retried after reaching the provider.</param>
 /// <param name="BestEffort">Whether a failure must leave the sign-in successful (WeCom's detail calls).</param>
-public sealed record Operation(string Name, string Provider, string Method, string UrlPath, bool Safe, bool BestEffort)
+public sealed record Operation(string Name, string Provider, string LogName, string Method, string UrlPath, bool Safe, bool BestEffort)
 {
     public override string ToString() => Name;
 }
@@ -35,31 +37,47 @@ public sealed record Operation(string Name, string Provider, string Method, stri
 /// <summary>The matrix: every fault against every provider operation. A new provider adds rows here and a scenario.</summary>
 public static class FaultMatrix
 {
-    /// <summary>Per-attempt timeout in the matrix; the delay fault waits longer than this.</summary>
-    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>Overall timeout in the matrix.</summary>
-    public static readonly TimeSpan OverallTimeout = TimeSpan.FromSeconds(3);
-
     /// <summary>Retries of safe operations.</summary>
     public const int Retries = 2;
 
+    /// <summary>
+    /// Timeouts for every fault but the delay: far longer than any fault takes to show on a loaded 2-core machine, so
+    /// the outcome, the request count and the retries are the fault's and never a timeout's.
+    /// </summary>
+    public static readonly (TimeSpan Attempt, TimeSpan Overall) FaultTimeouts = (TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30));
+
+    /// <summary>
+    /// Timeouts for the delay fault: a short attempt against a response held <see cref="Delay"/>, twenty times as
+    /// long. The overall timeout is long enough never to cut the retries short.
+    /// </summary>
+    public static readonly (TimeSpan Attempt, TimeSpan Overall) DelayTimeouts = (TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
+
+    /// <summary>How long WireMock holds the delayed response. A call that did not end by its attempt timeouts would
+    /// take at least this long, so it is also the time bound of the delay cells.</summary>
+    public static readonly TimeSpan Delay = TimeSpan.FromSeconds(10);
+
+    /// <summary>The response size cap in the matrix: the default.</summary>
+    public static readonly int MaxResponseBytes = new ConnectorHttpOptions().MaxResponseBytes;
+
     public static readonly Operation[] Operations =
     [
-        new("WeCom gettoken", "wecom", "GET", "/cgi-bin/gettoken", Safe: true, BestEffort: false),
-        new("WeCom getuserinfo", "wecom", "GET", "/cgi-bin/auth/getuserinfo", Safe: true, BestEffort: false),
-        new("WeCom user/get", "wecom", "GET", "/cgi-bin/user/get", Safe: true, BestEffort: true),
-        new("WeCom getuserdetail", "wecom", "POST", "/cgi-bin/auth/getuserdetail", Safe: true, BestEffort: true),
-        new("Hugging Face token", "huggingface", "POST", "/oauth/token", Safe: false, BestEffort: false),
-        new("Hugging Face userinfo", "huggingface", "GET", "/oauth/userinfo", Safe: true, BestEffort: false),
-        new("Mailgun send", "mailgun", "POST", "/v3/example.com/messages", Safe: false, BestEffort: false),
+        new("WeCom gettoken", "wecom", "gettoken", "GET", "/cgi-bin/gettoken", Safe: true, BestEffort: false),
+        new("WeCom getuserinfo", "wecom", "getuserinfo", "GET", "/cgi-bin/auth/getuserinfo", Safe: true, BestEffort: false),
+        new("WeCom user/get", "wecom", "user/get", "GET", "/cgi-bin/user/get", Safe: true, BestEffort: true),
+        new("WeCom getuserdetail", "wecom", "getuserdetail", "POST", "/cgi-bin/auth/getuserdetail", Safe: true, BestEffort: true),
+        new("Hugging Face token", "huggingface", "token", "POST", "/oauth/token", Safe: false, BestEffort: false),
+        new("Hugging Face userinfo", "huggingface", "userinfo", "GET", "/oauth/userinfo", Safe: true, BestEffort: false),
+        new("Mailgun send", "mailgun", "send", "POST", "/v3/example.com/messages", Safe: false, BestEffort: false),
     ];
 
     private static readonly string FiveMegabytes = "{\"data\":\"" + new string('x', 5 * 1024 * 1024) + "\"}";
 
+    // One byte over the cap: a JSON string value padded so that the whole body is MaxResponseBytes + 1 bytes.
+    private static readonly string JustOverTheCap = "{\"data\":\"" + new string('x', MaxResponseBytes + 1 - 11) + "\"}";
+
     public static readonly Fault[] Faults =
     [
-        new("delay past the attempt timeout", """{ "status": 200, "fixedDelayMilliseconds": 1500, "jsonBody": { "errcode": 0 } }""", ConnectorErrorCode.General, Transient: true) { Settle = TimeSpan.FromMilliseconds(1700) },
+        new("delay past the attempt timeout", $$"""{ "status": 200, "fixedDelayMilliseconds": {{(int)Delay.TotalMilliseconds}}, "jsonBody": { "errcode": 0 } }""", ConnectorErrorCode.General, Transient: true) { IsDelay = true },
         new("CONNECTION_RESET_BY_PEER", """{ "fault": "CONNECTION_RESET_BY_PEER" }""", ConnectorErrorCode.General, Transient: true),
         new("EMPTY_RESPONSE", """{ "fault": "EMPTY_RESPONSE" }""", ConnectorErrorCode.General, Transient: true) { HandlerRetriesOfBodilessRequests = 3 },
         new("MALFORMED_RESPONSE_CHUNK", """{ "fault": "MALFORMED_RESPONSE_CHUNK" }""", ConnectorErrorCode.General, Transient: true),
@@ -70,7 +88,10 @@ public static class FaultMatrix
         new("HTTP 429", """{ "status": 429, "body": "{}", "headers": { "Content-Type": "application/json", "Retry-After": "30" } }""", ConnectorErrorCode.RateLimitExceeded, Transient: false),
         new("HTML page with 200", """{ "status": 200, "body": "<!DOCTYPE html><html><body>Login</body></html>", "headers": { "Content-Type": "text/html" } }""", ConnectorErrorCode.InvalidResponse, Transient: false),
         new("truncated JSON", """{ "status": 200, "body": "{\"errcode\":0,\"access_token\":\"abc", "headers": { "Content-Type": "application/json" } }""", ConnectorErrorCode.InvalidResponse, Transient: false),
-        new("5 MB body", $$"""{ "status": 200, "body": {{System.Text.Json.JsonSerializer.Serialize(FiveMegabytes)}}, "headers": { "Content-Type": "application/json" } }""", ConnectorErrorCode.InvalidResponse, Transient: false),
+        // WireMock sends an inline body chunked unless the stub sets Content-Length: this one declares its size, so
+        // the cap rejects it from the header.
+        new("5 MB body with Content-Length", $$"""{ "status": 200, "body": {{System.Text.Json.JsonSerializer.Serialize(FiveMegabytes)}}, "headers": { "Content-Type": "application/json", "Content-Length": "{{FiveMegabytes.Length}}" } }""", ConnectorErrorCode.InvalidResponse, Transient: false),
+        new("chunked body one byte over the cap", $$"""{ "status": 200, "body": {{System.Text.Json.JsonSerializer.Serialize(JustOverTheCap)}}, "headers": { "Content-Type": "application/json" } }""", ConnectorErrorCode.InvalidResponse, Transient: false),
     ];
 
     public static IEnumerable<object[]> Cells() =>

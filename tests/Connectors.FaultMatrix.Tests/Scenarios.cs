@@ -26,12 +26,12 @@ public static class Scenarios
         ["mailgun"] = ["mailgun-key-S3CR3T", "483920", "YXBpOm1haWxndW4ta2V5LVMzQ1IzVA=="],
     };
 
-    public static ServiceProvider Services(Uri wireMock, CapturingLoggerProvider logs) => ConnectorHost.Build(logs, b =>
+    public static ServiceProvider Services(Uri wireMock, CapturingLoggerProvider logs, (TimeSpan Attempt, TimeSpan Overall) timeouts) => ConnectorHost.Build(logs, b =>
     {
         void Http(ConnectorHttpOptions o)
         {
-            o.AttemptTimeout = FaultMatrix.AttemptTimeout;
-            o.OverallTimeout = FaultMatrix.OverallTimeout;
+            o.AttemptTimeout = timeouts.Attempt;
+            o.OverallTimeout = timeouts.Overall;
             o.MaxRetryAttempts = FaultMatrix.Retries;
             o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
         }
@@ -53,21 +53,25 @@ public static class Scenarios
         });
     });
 
-    public static async Task<ScenarioOutcome> RunAsync(string provider, IServiceProvider services, Uri wireMock)
+    /// <summary>
+    /// Creates the provider's connector and does everything before the provider call under test (connector creation,
+    /// template compilation, the authorization URL), and returns the call itself, so that a test can time only it.
+    /// </summary>
+    public static async Task<Func<Task<ScenarioOutcome>>> PrepareAsync(string provider, IServiceProvider services, Uri wireMock)
     {
         switch (provider)
         {
             case "wecom":
             {
                 var connector = services.Create<ISocialConnector>(WeComConnectorFactory.ConnectorId, """{ "corpId": "ww-corp-1", "agentId": "1000002", "secret": "wecom-secret-S3CR3T" }""");
-                return new(await connector.GetUserInfoAsync(SocialCallback.FromQueryString("code=code-member-ticket&state=s")));
+                return async () => new(await connector.GetUserInfoAsync(SocialCallback.FromQueryString("code=code-member-ticket&state=s")));
             }
 
             case "huggingface":
             {
                 var connector = services.Create<ISocialConnector>(HuggingFaceConnectorFactory.ConnectorId, """{ "clientId": "hf-client-1", "clientSecret": "hf-secret-S3CR3T", "scope": "profile email" }""");
                 var redirect = await connector.GetAuthorizationUriAsync(new AuthorizationRequest("state1", new Uri("https://id.example.com/cb")));
-                return new(await connector.GetUserInfoAsync(SocialCallback.FromQueryString("code=hf-code-GOOD&state=state1", redirect.Session)));
+                return async () => new(await connector.GetUserInfoAsync(SocialCallback.FromQueryString("code=hf-code-GOOD&state=state1", redirect.Session)));
             }
 
             case "mailgun":
@@ -76,8 +80,12 @@ public static class Scenarios
                     { "endpoint": "{{{wireMock.AbsoluteUri}}}", "domain": "example.com", "apiKey": "mailgun-key-S3CR3T", "from": "noreply@example.com",
                       "deliveries": { "Generic": { "subject": "Code {{code}}", "html": "<p>{{code}}</p>" } } }
                     """);
-                await connector.SendAsync(new EmailMessage("ada@example.com", UsageType.SignIn, new EmailPayload { Code = "483920" }));
-                return new(null);
+                var message = new EmailMessage("ada@example.com", UsageType.SignIn, new EmailPayload { Code = "483920" });
+                return async () =>
+                {
+                    await connector.SendAsync(message);
+                    return new(null);
+                };
             }
 
             default:

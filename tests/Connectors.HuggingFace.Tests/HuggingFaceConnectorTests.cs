@@ -15,6 +15,7 @@ public sealed class HuggingFaceConnectorTests(WireMockFixture fixture) : WireMoc
     private const string ConfigJson = """{ "clientId": "hf-client-1", "clientSecret": "hf-secret-S3CR3T", "scope": "openid profile email" }""";
     private static readonly Uri RedirectUri = new("https://id.example.com/callback/huggingface");
     private readonly List<ServiceProvider> _providers = [];
+    // The connectors' clock (token expiry, HTTP timeouts): no timeout fires unless a test moves it.
     private readonly ManualTimeProvider _time = new();
 
     public void Dispose() => _providers.ForEach(p => p.Dispose());
@@ -24,7 +25,7 @@ public sealed class HuggingFaceConnectorTests(WireMockFixture fixture) : WireMoc
         var provider = ConnectorHost.Build(Logs, b => b.AddHuggingFace(o =>
         {
             o.BaseAddress = WireMock.BaseUri;
-            o.Http.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
+            o.Http.RetryBaseDelay = TimeSpan.Zero; // timers run on the manual clock: retries must not wait for one
             configure?.Invoke(o);
         }), _time);
         _providers.Add(provider);
@@ -257,14 +258,18 @@ public sealed class HuggingFaceConnectorTests(WireMockFixture fixture) : WireMoc
     {
         await WireMock.StubAsync("""
             { "request": { "method": "POST", "urlPath": "/oauth/token" },
-              "response": { "status": 200, "fixedDelayMilliseconds": 2000, "jsonBody": { "access_token": "x", "token_type": "bearer" } } }
+              "response": { "status": 200, "fixedDelayMilliseconds": 60000, "jsonBody": { "access_token": "x", "token_type": "bearer" } } }
             """);
-        var (connector, redirect) = await StartAsync(Connector(configure: o => o.Http.AttemptTimeout = TimeSpan.FromMilliseconds(300)));
+        var (connector, redirect) = await StartAsync(Connector());
 
-        var act = () => connector.GetUserInfoAsync(Callback(redirect));
+        var exchange = connector.GetUserInfoAsync(Callback(redirect));
+        await WireMock.WaitForCountAsync("POST", "/oauth/token", 1);
+        _time.Advance(new ConnectorHttpOptions().AttemptTimeout);
 
-        (await act.Should().ThrowAsync<ConnectorException>()).Which.Message.Should().Contain("timed out");
-        (await WireMock.CountAsync("POST", "/oauth/token")).Should().Be(1);
+        var error = (await exchange.WaitAsync(TimeSpan.FromSeconds(60)).Awaiting(e => e).Should().ThrowAsync<ConnectorException>()).Which;
+        error.Message.Should().Contain("timed out");
+        (await WireMock.CountAsync("POST", "/oauth/token")).Should().Be(1, "the code is single-use: a timed-out exchange is not repeated");
+        Logs.Entries.Should().NotContain(e => e.EventId.Id == 1002);
     }
 
     [Fact]

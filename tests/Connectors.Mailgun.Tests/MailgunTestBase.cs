@@ -10,6 +10,9 @@ public abstract class MailgunTestBase(WireMockFixture fixture) : WireMockTest(fi
     protected const string MessageId = "<20260101000000.1.ABCDEF@example.com>";
     private readonly List<ServiceProvider> _providers = [];
 
+    /// <summary>The connectors' clock (Retry-After dates, HTTP timeouts): no timeout fires unless a test moves it.</summary>
+    protected ManualTimeProvider Time { get; } = new();
+
     protected ServiceProvider Services(Action<MailgunOptions>? configure = null, Action<IServiceCollection>? services = null)
     {
         var provider = ConnectorHost.Build(Logs, b =>
@@ -17,10 +20,11 @@ public abstract class MailgunTestBase(WireMockFixture fixture) : WireMockTest(fi
             b.AddMailgun(o =>
             {
                 o.AllowedEndpoints.Add(WireMock.BaseUri);
+                o.Http.RetryBaseDelay = TimeSpan.Zero; // timers run on the manual clock: a retry must not wait for one
                 configure?.Invoke(o);
             });
             services?.Invoke(b.Services);
-        });
+        }, Time);
         _providers.Add(provider);
         return provider;
     }

@@ -1,11 +1,14 @@
 using System.Reflection;
 using Connectors.SampleHost;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Connectors.SampleHost.Tests;
 
-/// <summary>The sample host on a free loopback port, and headless Debian Chromium driven by Playwright.</summary>
+/// <summary>The sample host on a loopback port the operating system picks, and headless Debian Chromium driven by Playwright.</summary>
 public sealed class SampleHostFixture : IAsyncLifetime
 {
     private const string ChromiumPath = "/usr/bin/chromium";
@@ -25,23 +28,13 @@ public sealed class SampleHostFixture : IAsyncLifetime
             throw new InvalidOperationException($"{ChromiumPath} is missing: the test build installs it with tests/install-chromium.sh (apt-get install chromium).");
         }
 
-        // The app needs its own address before it starts (the simulators' endpoints are built from it), so a free
-        // port is chosen first; if another process takes it in between, start again on a new one.
+        // Port 0: the server binds a port the operating system picks, so no port chosen in advance can be taken by
+        // another process; the address is read back from the server.
         var contentRoot = typeof(SampleHostFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SampleHostDirectory").Value!;
-        for (var attempt = 1; ; attempt++)
-        {
-            BaseUri = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
-            _app = SampleHostApp.Build(["--urls", BaseUri.GetLeftPart(UriPartial.Authority), "--contentRoot", contentRoot, "--Logging:LogLevel:Default", "Warning"]);
-            try
-            {
-                await _app.StartAsync();
-                break;
-            }
-            catch (IOException) when (attempt < 3)
-            {
-                await _app.DisposeAsync();
-            }
-        }
+        _app = SampleHostApp.Build(["--urls", "http://127.0.0.1:0", "--contentRoot", contentRoot, "--Logging:LogLevel:Default", "Warning"]);
+        await _app.StartAsync();
+        var bound = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        BaseUri = new Uri(bound.TrimEnd('/') + "/");
 
         Directory.CreateDirectory(ScreenshotDirectory);
         _playwright = await Playwright.CreateAsync();

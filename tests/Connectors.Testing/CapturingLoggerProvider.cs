@@ -31,17 +31,24 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs
-                ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}"))
-                : string.Empty;
+            var pairs = state as IEnumerable<KeyValuePair<string, object?>> ?? [];
+            var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var (key, value) in pairs)
+            {
+                values[key] = value;
+            }
+
             entries.Enqueue(new CapturedLog(category, logLevel, eventId, formatter(state, exception), values, exception?.ToString()));
         }
     }
 }
 
 /// <summary>One captured log entry.</summary>
-public sealed record CapturedLog(string Category, LogLevel Level, EventId EventId, string Message, string StateValues, string? Exception)
+public sealed record CapturedLog(string Category, LogLevel Level, EventId EventId, string Message, IReadOnlyDictionary<string, object?> State, string? Exception)
 {
     /// <summary>Message, state values and exception text together.</summary>
-    public string FullText => $"{Message} | {StateValues} | {Exception}";
+    public string FullText => $"{Message} | {string.Join(" ", State.Select(p => $"{p.Key}={p.Value}"))} | {Exception}";
+
+    /// <summary>A state value as text (e.g. <c>Operation</c>), or null.</summary>
+    public string? Value(string key) => State.TryGetValue(key, out var value) ? value?.ToString() : null;
 }

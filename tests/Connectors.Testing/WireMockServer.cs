@@ -11,16 +11,17 @@ namespace Connectors.Testing;
 /// A real WireMock standalone process (the jar from the npm package <c>wiremock</c>) on a free loopback port,
 /// driven through its admin API.
 /// </summary>
-public sealed class WireMockServer : IAsyncDisposable
+public sealed partial class WireMockServer : IAsyncDisposable
 {
     private static readonly HttpClient Admin = new() { Timeout = TimeSpan.FromSeconds(30) };
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly StringBuilder _output;
 
-    private WireMockServer(Process process, Uri baseUri)
+    private WireMockServer(Process process, Uri baseUri, StringBuilder output)
     {
         _process = process;
         BaseUri = baseUri;
+        _output = output;
     }
 
     /// <summary>The server's base address, e.g. <c>http://127.0.0.1:41234</c> (no trailing slash).</summary>
@@ -29,11 +30,16 @@ public sealed class WireMockServer : IAsyncDisposable
     /// <summary>Where the contract mapping files live (<c>tests/contracts</c>).</summary>
     public static string ContractsDirectory => Metadata("ContractsDirectory");
 
-    /// <summary>Starts WireMock and waits for <c>/__admin/health</c>.</summary>
+    /// <summary>
+    /// Starts WireMock on a port the operating system picks (<c>--port 0</c>), reads the bound port from WireMock's
+    /// own output, waits for <c>/__admin/health</c>, and checks that the server answering there is this process (it
+    /// serves a mapping with an id only this start knows). No port is chosen in advance, so none can be lost to
+    /// another process.
+    /// </summary>
     /// <param name="containerThreads">Jetty request threads.</param>
     /// <param name="maxJournalEntries">How many requests the journal keeps (counts are taken from it).</param>
     /// <param name="heap">The JVM's maximum heap, e.g. <c>512m</c>.</param>
-    /// <exception cref="InvalidOperationException">When Java or the jar is missing, or WireMock does not become healthy.</exception>
+    /// <exception cref="InvalidOperationException">When Java or the jar is missing, or WireMock does not start.</exception>
     public static async Task<WireMockServer> StartAsync(int containerThreads = 64, int maxJournalEntries = 20000, string heap = "512m")
     {
         var jar = Metadata("WireMockJar");
@@ -45,26 +51,11 @@ public sealed class WireMockServer : IAsyncDisposable
         var java = FindJava() ?? throw new InvalidOperationException(
             "Java was not found (JAVA_HOME or 'java' on PATH). The contract tests run the real WireMock standalone server, which needs Java 17 or later: install e.g. 'openjdk-17-jre-headless'.");
 
-        // The free port is chosen before WireMock binds it, so another process can take it in between (test
-        // assemblies run in parallel): a server that exits while starting is launched again on a new port.
-        for (var attempt = 1; ; attempt++)
-        {
-            var server = Launch(java, jar, LoopbackPort.Free(), containerThreads, maxJournalEntries, heap);
-            if (await server.WaitUntilHealthyAsync())
-            {
-                return server;
-            }
-
-            if (attempt == 3)
-            {
-                throw new InvalidOperationException($"WireMock exited with code {server._process.ExitCode}: {server.Output}");
-            }
-        }
-    }
-
-    private static WireMockServer Launch(string java, string jar, int port, int containerThreads, int maxJournalEntries, string heap)
-    {
         var root = Directory.CreateTempSubdirectory("wiremock-").FullName;
+        var owner = Guid.NewGuid();
+        var ownerFile = Path.Combine(Directory.CreateDirectory(Path.Combine(root, "mappings")).FullName, "owner.json");
+        await File.WriteAllTextAsync(ownerFile, $$"""{ "id": "{{owner}}", "request": { "urlPath": "/__harness/owner" }, "response": { "status": 204 } }""");
+
         var start = new ProcessStartInfo(java)
         {
             RedirectStandardOutput = true,
@@ -74,7 +65,7 @@ public sealed class WireMockServer : IAsyncDisposable
         foreach (var arg in new[]
         {
             "-Xmx" + heap, "-jar", jar,
-            "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--port", "0",
             "--bind-address", "127.0.0.1",
             "--root-dir", root,
             "--disable-banner",
@@ -87,44 +78,102 @@ public sealed class WireMockServer : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
+        var output = new StringBuilder();
+        var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+
+            // WireMock prints its settings once started, among them "port:   41234".
+            if (PortLine().Match(line) is { Success: true } match)
+            {
+                port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("WireMock could not be started.");
-        var server = new WireMockServer(process, new Uri($"http://127.0.0.1:{port}"));
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Kill();
-        return server;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill(process);
+        string Printed()
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+
+        var exited = process.WaitForExitAsync();
+        var first = await Task.WhenAny(port.Task, exited, Task.Delay(TimeSpan.FromSeconds(90)));
+        if (first != port.Task)
+        {
+            Kill(process);
+            throw new InvalidOperationException(first == exited
+                ? $"WireMock exited with code {process.ExitCode} before it listened: {Printed()}"
+                : $"WireMock did not report its port within 90 s: {Printed()}");
+        }
+
+        var server = new WireMockServer(process, new Uri($"http://127.0.0.1:{port.Task.Result}"), output);
+        try
+        {
+            await server.WaitUntilHealthyAsync();
+            using var probe = await Admin.GetAsync(server.Url($"/__admin/mappings/{owner}"));
+            if (!probe.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"The server on {server.BaseUri} is not the WireMock this harness started (HTTP {(int)probe.StatusCode} for its own mapping).");
+            }
+
+            // The owner mapping was only the proof; reset must not restore it from disk.
+            File.Delete(ownerFile);
+            await server.ResetAsync();
+            return server;
+        }
+        catch
+        {
+            Kill(process);
+            throw;
+        }
     }
 
-    /// <summary>True once <c>/__admin/health</c> answers; false when the process exited first.</summary>
-    private async Task<bool> WaitUntilHealthyAsync()
+    [System.Text.RegularExpressions.GeneratedRegex(@"^port:\s+(\d+)\s*$")]
+    private static partial System.Text.RegularExpressions.Regex PortLine();
+
+    private async Task WaitUntilHealthyAsync()
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
             {
-                return false;
+                throw new InvalidOperationException($"WireMock exited with code {_process.ExitCode}: {Output}");
             }
 
             try
             {
-                using var health = await Admin.GetAsync(new Uri(BaseUri, "/__admin/health"));
+                using var health = await Admin.GetAsync(Url("/__admin/health"));
                 if (health.IsSuccessStatusCode)
                 {
-                    return true;
+                    return;
                 }
             }
             catch (HttpRequestException)
             {
-                // not listening yet
+                // not answering yet
             }
 
             await Task.Delay(200);
         }
 
-        Kill();
         throw new InvalidOperationException($"WireMock did not become healthy within 60 s: {Output}");
     }
 
@@ -189,6 +238,12 @@ public sealed class WireMockServer : IAsyncDisposable
     }
 
     /// <summary>How many requests matched <paramref name="method"/> and <paramref name="urlPath"/>.</summary>
+    /// <remarks>
+    /// WireMock journals a request when it has read it, before it answers, delays or applies a fault. So once a
+    /// client has seen the answer (or the fault) to every request it sent, this count is final. Where a client may
+    /// have given up before WireMock read a request (a timeout), use <see cref="StableCountAsync"/> or
+    /// <see cref="WaitForCountAsync"/> instead.
+    /// </remarks>
     public async Task<int> CountAsync(string method, string urlPath)
     {
         using var response = await Admin.PostAsJsonAsync(Url("/__admin/requests/count"), new { method, urlPath });
@@ -197,36 +252,64 @@ public sealed class WireMockServer : IAsyncDisposable
         return body.GetProperty("count").GetInt32();
     }
 
+    /// <summary>Polls the journal until at least <paramref name="count"/> matching requests are in it; returns the
+    /// count then seen. For a test that must know a request reached WireMock before it moves a manual clock.</summary>
+    /// <exception cref="TimeoutException">When they are not there within <paramref name="within"/> (default 30 s).</exception>
+    public async Task<int> WaitForCountAsync(string method, string urlPath, int count, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var seen = await CountAsync(method, urlPath);
+            if (seen >= count)
+            {
+                return seen;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"WireMock journaled {seen} {method} {urlPath} request(s), not {count}, within {(within ?? TimeSpan.FromSeconds(30)).TotalSeconds} s.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Polls the journal until the matching count stops changing (the same value twice, 250 ms apart) and
+    /// returns it: for requests a client abandoned (timed out) that WireMock may journal a little later.</summary>
+    public async Task<int> StableCountAsync(string method, string urlPath)
+    {
+        var last = await CountAsync(method, urlPath);
+        while (true)
+        {
+            await Task.Delay(250);
+            var now = await CountAsync(method, urlPath);
+            if (now == last)
+            {
+                return now;
+            }
+
+            last = now;
+        }
+    }
+
     /// <inheritdoc/>
     public ValueTask DisposeAsync()
     {
-        Kill();
+        Kill(_process);
         return ValueTask.CompletedTask;
     }
 
     private Uri Url(string path) => new(BaseUri, path);
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
-
-    private void Kill()
+    private static void Kill(Process process)
     {
         try
         {
-            if (!_process.HasExited)
+            if (!process.HasExited)
             {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(5000);
             }
         }
         catch (InvalidOperationException)

@@ -17,6 +17,8 @@ public abstract class WeComTestBase(WireMockFixture fixture) : WireMockTest(fixt
 
     private readonly List<ServiceProvider> _providers = [];
 
+    /// <summary>The clock of the connectors: token expiry and the HTTP timeouts. It moves only when a test moves it,
+    /// so no timeout fires in a test that does not ask for one, however slow the machine.</summary>
     protected ManualTimeProvider Time { get; } = new();
 
     protected ServiceProvider Services(Action<WeComOptions>? configure = null, Action<IServiceCollection>? services = null)
@@ -27,7 +29,7 @@ public abstract class WeComTestBase(WireMockFixture fixture) : WireMockTest(fixt
             b.AddWeCom(o =>
             {
                 o.ApiBaseAddress = WireMock.BaseUri;
-                o.Http.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
+                o.Http.RetryBaseDelay = TimeSpan.Zero; // timers run on the manual clock: retries must not wait for one
                 configure?.Invoke(o);
             });
         }, Time);

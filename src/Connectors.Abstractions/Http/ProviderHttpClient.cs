@@ -16,13 +16,15 @@ namespace Connectors.Abstractions;
 /// <see cref="ConnectorException"/>, logging, tracing and metrics. Provider packages describe requests with
 /// <see cref="ProviderRequest"/> and read the provider's own error format through <see cref="ProviderRequest.Inspect"/>.
 /// </summary>
-/// <remarks>One instance per provider (it holds the built resilience pipelines); thread-safe.</remarks>
+/// <remarks>One instance per provider (it holds the built resilience pipelines); thread-safe. Every timer (attempt and
+/// overall timeouts, retry delays) and every clock reading runs on the given <see cref="TimeProvider"/>.</remarks>
 public sealed class ProviderHttpClient
 {
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly string _httpClientName;
     private readonly ConnectorHttpOptions _options;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly ResiliencePipeline<Attempt> _safePipeline;
     private readonly ResiliencePipeline<Attempt> _unsafePipeline;
 
@@ -32,7 +34,9 @@ public sealed class ProviderHttpClient
     /// <param name="httpClientName">The provider's named client.</param>
     /// <param name="options">Timeouts, retries and the size cap; validated here.</param>
     /// <param name="logger">Where request outcomes are logged (never URLs, bodies or secrets).</param>
-    public ProviderHttpClient(string provider, IHttpClientFactory httpClientFactory, string httpClientName, ConnectorHttpOptions options, ILogger logger)
+    /// <param name="timeProvider">The clock of timeouts, retry delays, <c>Retry-After</c> dates and durations;
+    /// <see cref="TimeProvider.System"/> when null.</param>
+    public ProviderHttpClient(string provider, IHttpClientFactory httpClientFactory, string httpClientName, ConnectorHttpOptions options, ILogger logger, TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(provider);
         ArgumentNullException.ThrowIfNull(httpClientFactory);
@@ -46,6 +50,7 @@ public sealed class ProviderHttpClient
         _httpClientName = httpClientName;
         _options = options;
         _logger = logger;
+        _time = timeProvider ?? TimeProvider.System;
         _safePipeline = BuildPipeline(RequestSafety.Safe);
         _unsafePipeline = BuildPipeline(RequestSafety.Unsafe);
     }
@@ -64,7 +69,7 @@ public sealed class ProviderHttpClient
     public async Task<JsonElement> SendAsync(ProviderRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         using var activity = ConnectorsDiagnostics.ActivitySource.HasListeners()
             ? ConnectorsDiagnostics.ActivitySource.StartActivity($"{Provider} {request.Operation}", ActivityKind.Client)
             : null;
@@ -229,7 +234,7 @@ public sealed class ProviderHttpClient
             ConnectorErrorCode.InvalidResponse,
             $"returned a body larger than the {_options.MaxResponseBytes} byte limit"), status);
 
-    private static ProviderFailure? Classify(ProviderRequest request, ProviderResponse response)
+    private ProviderFailure? Classify(ProviderRequest request, ProviderResponse response)
     {
         if (request.Inspect?.Invoke(response) is { } failure)
         {
@@ -250,11 +255,11 @@ public sealed class ProviderHttpClient
     }
 
     /// <summary>The mapping of a non-2xx status when the provider code has nothing more specific.</summary>
-    private static ProviderFailure DefaultFailure(ProviderResponse response) => response.StatusCode switch
+    private ProviderFailure DefaultFailure(ProviderResponse response) => response.StatusCode switch
     {
         429 => new ProviderFailure(ConnectorErrorCode.RateLimitExceeded, "was rate limited by the provider (HTTP 429); try again later")
         {
-            RetryAfter = response.RetryAfter(TimeProvider.System),
+            RetryAfter = response.RetryAfter(_time),
         },
         408 or >= 500 => new ProviderFailure(ConnectorErrorCode.General, $"failed with HTTP {response.StatusCode} from the provider") { IsTransient = true },
         _ => new ProviderFailure(ConnectorErrorCode.General, $"failed with HTTP {response.StatusCode} from the provider"),
@@ -318,7 +323,7 @@ public sealed class ProviderHttpClient
             },
         };
 
-        var builder = new ResiliencePipelineBuilder<Attempt>()
+        var builder = new ResiliencePipelineBuilder<Attempt> { TimeProvider = _time }
             .AddTimeout(_options.OverallTimeout);
         if (_options.MaxRetryAttempts > 0)
         {
@@ -338,7 +343,7 @@ public sealed class ProviderHttpClient
 
     private void Record(ProviderRequest request, long started, int? status, ConnectorException? failure)
     {
-        var elapsed = Stopwatch.GetElapsedTime(started);
+        var elapsed = _time.GetElapsedTime(started);
         var tags = Tags(request.Operation, failure?.WireCode);
         ConnectorsDiagnostics.Requests.Add(1, tags);
         ConnectorsDiagnostics.Duration.Record(elapsed.TotalSeconds, tags);

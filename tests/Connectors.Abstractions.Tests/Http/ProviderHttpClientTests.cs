@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
+using Polly.Timeout;
 
 namespace Connectors.Abstractions.Tests.Http;
 
@@ -10,18 +11,35 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
 {
     private ServiceProvider? _services;
 
-    private ProviderHttpClient Client(Action<ConnectorHttpOptions>? configure = null)
+    /// <summary>A client on <paramref name="time"/>, by default a manual clock nobody moves: no timeout fires unless a
+    /// test asks for one, however slow the machine. Retries do not wait (a retry delay would be a timer too).</summary>
+    private ProviderHttpClient Client(Action<ConnectorHttpOptions>? configure = null, TimeProvider? time = null, HttpMessageHandler? handler = null)
     {
-        var options = new ConnectorHttpOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(10) };
+        var options = new ConnectorHttpOptions { RetryBaseDelay = TimeSpan.Zero };
         configure?.Invoke(options);
-        _services = ConnectorHost.Build(Logs, b => b.Services.AddHttpClient("test").RemoveAllLoggers());
+        _services = ConnectorHost.Build(Logs, b =>
+        {
+            var client = b.Services.AddHttpClient("test").RemoveAllLoggers();
+            if (handler is not null)
+            {
+                client.ConfigurePrimaryHttpMessageHandler(() => handler);
+            }
+        });
         return new ProviderHttpClient(
             "TestProvider",
             _services.GetRequiredService<IHttpClientFactory>(),
             "test",
             options,
-            _services.GetRequiredService<ILoggerFactory>().CreateLogger("test"));
+            _services.GetRequiredService<ILoggerFactory>().CreateLogger("test"),
+            time ?? new ManualTimeProvider());
     }
+
+    // Timeouts run on a manual clock: WireMock holds /slow for 60 s of real time and the timeouts are minutes long,
+    // so an attempt ends only when the test moves the clock past its timeout, after WireMock has journaled the
+    // request. Counts are then exact, and a client that ignored its TimeProvider would fail, not pass slowly.
+    private static readonly TimeSpan Long = TimeSpan.FromMinutes(10);
+
+
 
     private ProviderRequest Get(string path) => new("read", HttpMethod.Get, new Uri(WireMock.BaseUri, path), RequestSafety.Safe);
 
@@ -61,40 +79,92 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
     }
 
     [Fact]
-    public async Task Attempt_timeout_becomes_a_ConnectorException_within_the_bound()
+    public async Task Attempt_timeout_of_a_safe_call_is_retried_then_becomes_a_ConnectorException()
     {
         await WireMock.LoadContractAsync("http/get-slow.json");
+        var time = new ManualTimeProvider();
         var client = Client(o =>
         {
-            o.AttemptTimeout = TimeSpan.FromMilliseconds(300);
+            o.AttemptTimeout = Long;
+            o.OverallTimeout = TimeSpan.FromHours(1);
             o.MaxRetryAttempts = 1;
-        });
+        }, time);
 
-        var watch = Stopwatch.StartNew();
-        var act = () => client.SendAsync(Get("/slow"));
+        var send = client.SendAsync(Get("/slow"));
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            await WireMock.WaitForCountAsync("GET", "/slow", attempt);
+            send.IsCompleted.Should().BeFalse("attempt {0} ends only when its timeout passes", attempt);
+            time.Advance(Long);
+        }
 
-        var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
-        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2), "two 300 ms attempts and a short delay");
+        var error = (await send.WaitAsync(TimeSpan.FromSeconds(60)).Awaiting(s => s).Should().ThrowAsync<ConnectorException>()).Which;
         error.Code.Should().Be(ConnectorErrorCode.General);
         error.Message.Should().Contain("timed out");
+        error.InnerException.Should().BeOfType<TimeoutRejectedException>();
         (await WireMock.CountAsync("GET", "/slow")).Should().Be(2);
+        Logs.Entries.Count(e => e.EventId.Id == 1002).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Attempt_timeout_of_an_unsafe_call_is_not_retried()
+    {
+        await WireMock.StubAsync("""{ "request": { "method": "POST", "urlPath": "/send" }, "response": { "status": 200, "jsonBody": { "id": "late" }, "fixedDelayMilliseconds": 60000 } }""");
+        var time = new ManualTimeProvider();
+        var client = Client(o =>
+        {
+            o.AttemptTimeout = Long;
+            o.OverallTimeout = TimeSpan.FromHours(1);
+        }, time);
+
+        var send = client.SendAsync(Post("/send"));
+        await WireMock.WaitForCountAsync("POST", "/send", 1);
+        time.Advance(Long);
+
+        (await send.WaitAsync(TimeSpan.FromSeconds(60)).Awaiting(s => s).Should().ThrowAsync<ConnectorException>()).Which.Message.Should().Contain("timed out");
+        (await WireMock.CountAsync("POST", "/send")).Should().Be(1);
+        Logs.Entries.Should().NotContain(e => e.EventId.Id == 1002);
     }
 
     [Fact]
     public async Task Overall_timeout_bounds_all_attempts()
     {
         await WireMock.LoadContractAsync("http/get-slow.json");
+        var time = new ManualTimeProvider();
         var client = Client(o =>
         {
-            o.AttemptTimeout = TimeSpan.FromSeconds(3);
-            o.OverallTimeout = TimeSpan.FromMilliseconds(500);
-        });
+            o.AttemptTimeout = TimeSpan.FromHours(1);
+            o.OverallTimeout = Long;
+        }, time);
+
+        var send = client.SendAsync(Get("/slow"));
+        await WireMock.WaitForCountAsync("GET", "/slow", 1);
+        time.Advance(Long - TimeSpan.FromTicks(1));
+        send.IsCompleted.Should().BeFalse("the overall timeout has not passed yet");
+        time.Advance(TimeSpan.FromTicks(1));
+
+        var error = (await send.WaitAsync(TimeSpan.FromSeconds(60)).Awaiting(s => s).Should().ThrowAsync<ConnectorException>()).Which;
+        error.Message.Should().Contain("timed out").And.Contain("the operation 600 s");
+        (await WireMock.CountAsync("GET", "/slow")).Should().Be(1, "the overall timeout ends the operation instead of retrying");
+    }
+
+    [Fact]
+    public async Task Timeouts_run_on_real_time_without_a_TimeProvider()
+    {
+        // The one test on real timers: WireMock holds the response 60 s, the attempt may take 200 ms, so the call
+        // must end long before the response could come; the bound is generous for a loaded machine.
+        await WireMock.LoadContractAsync("http/get-slow.json");
+        var client = Client(o =>
+        {
+            o.AttemptTimeout = TimeSpan.FromMilliseconds(200);
+            o.MaxRetryAttempts = 0;
+        }, TimeProvider.System);
 
         var watch = Stopwatch.StartNew();
         var act = () => client.SendAsync(Get("/slow"));
 
-        (await act.Should().ThrowAsync<ConnectorException>()).Which.Message.Should().Contain("timed out");
-        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(2));
+        (await act.Should().ThrowAsync<ConnectorException>()).Which.InnerException.Should().BeOfType<TimeoutRejectedException>();
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
     }
 
     [Theory]
@@ -113,12 +183,33 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
     }
 
     [Fact]
-    public async Task A_body_over_the_size_cap_is_InvalidResponse()
+    public async Task A_Content_Length_over_the_cap_is_rejected_from_the_header_without_reading_the_body()
+    {
+        var body = new CountingStream(5 * 1024 * 1024);
+        var handler = new FixedResponseHandler(() =>
+        {
+            var content = new StreamContent(body);
+            content.Headers.ContentLength = body.Length;
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            return new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = content };
+        });
+
+        var act = () => Client(handler: handler).SendAsync(Get("/big"));
+
+        var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
+        error.Code.Should().Be(ConnectorErrorCode.InvalidResponse);
+        error.Message.Should().Contain("larger than the 1048576 byte limit");
+        body.BytesRead.Should().Be(0, "the declared length alone decides");
+        handler.Calls.Should().Be(1, "a body over the cap is not transient");
+    }
+
+    [Fact]
+    public async Task A_declared_body_over_the_cap_from_the_provider_is_InvalidResponse_and_not_retried()
     {
         var big = new string('a', 2 * 1024 * 1024);
         await WireMock.StubAsync($$"""
             { "request": { "method": "GET", "urlPath": "/big" },
-              "response": { "status": 200, "body": "{\"data\":\"{{big}}\"}", "headers": { "Content-Type": "application/json" } } }
+              "response": { "status": 200, "body": "{\"data\":\"{{big}}\"}", "headers": { "Content-Type": "application/json", "Content-Length": "{{big.Length + 11}}" } } }
             """);
 
         var act = () => Client().SendAsync(Get("/big"));
@@ -126,20 +217,34 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
         var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
         error.Code.Should().Be(ConnectorErrorCode.InvalidResponse);
         error.Message.Should().Contain("larger than the 1048576 byte limit");
+        (await WireMock.CountAsync("GET", "/big")).Should().Be(1);
     }
 
-    [Fact]
-    public async Task A_body_over_a_small_cap_without_content_length_is_rejected_while_reading()
+    [Theory]
+    [InlineData(1024, true)]
+    [InlineData(1025, false)]
+    public async Task A_chunked_body_is_accepted_up_to_the_cap_and_rejected_one_byte_over(int size, bool accepted)
     {
-        await WireMock.StubAsync("""
+        // WireMock sends an inline body chunked, without Content-Length: the cap is enforced while reading.
+        var json = "{\"d\":\"" + new string('x', size - 8) + "\"}";
+        await WireMock.StubAsync($$"""
             { "request": { "method": "GET", "urlPath": "/chunked" },
-              "response": { "status": 200, "body": "{\"data\":\"0123456789012345678901234567890123456789\"}",
-                            "headers": { "Content-Type": "application/json", "Transfer-Encoding": "chunked" } } }
+              "response": { "status": 200, "body": {{System.Text.Json.JsonSerializer.Serialize(json)}}, "headers": { "Content-Type": "application/json" } } }
             """);
 
-        var act = () => Client(o => o.MaxResponseBytes = 16).SendAsync(Get("/chunked"));
+        var act = () => Client(o => o.MaxResponseBytes = 1024).SendAsync(Get("/chunked"));
 
-        (await act.Should().ThrowAsync<ConnectorException>()).Which.Code.Should().Be(ConnectorErrorCode.InvalidResponse);
+        if (accepted)
+        {
+            (await act()).GetProperty("d").GetString().Should().HaveLength(size - 8);
+        }
+        else
+        {
+            (await act.Should().ThrowAsync<ConnectorException>()).Which.Message.Should().Contain("larger than the 1024 byte limit");
+        }
+
+        var received = (await WireMock.GetRequestsAsync()).Should().ContainSingle().Subject;
+        received.Path.Should().Be("/chunked");
     }
 
     [Fact]
@@ -169,9 +274,9 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
     [Fact]
     public async Task Refused_connection_is_a_typed_error()
     {
-        var port = LoopbackPort.Free();
+        using var refusing = new RefusingPort();
 
-        var act = () => Client().SendAsync(new ProviderRequest("write", HttpMethod.Post, new Uri($"http://127.0.0.1:{port}/send"), RequestSafety.Unsafe));
+        var act = () => Client().SendAsync(new ProviderRequest("write", HttpMethod.Post, new Uri(refusing.Uri, "/send"), RequestSafety.Unsafe));
 
         var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
         error.Code.Should().Be(ConnectorErrorCode.General);
@@ -183,11 +288,14 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
     public async Task Caller_cancellation_stays_an_OperationCanceledException()
     {
         await WireMock.LoadContractAsync("http/get-slow.json");
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        using var cts = new CancellationTokenSource();
 
-        var act = () => Client().SendAsync(Get("/slow"), cts.Token);
+        var send = Client().SendAsync(Get("/slow"), cts.Token);
+        await WireMock.WaitForCountAsync("GET", "/slow", 1);
+        await cts.CancelAsync();
 
-        await act.Should().ThrowAsync<OperationCanceledException>();
+        await send.WaitAsync(TimeSpan.FromSeconds(60)).Awaiting(s => s).Should().ThrowAsync<OperationCanceledException>();
+        Logs.Entries.Should().NotContain(e => e.EventId.Id == 1003, "a caller's cancellation is not a provider failure");
     }
 
     [Fact]
@@ -274,7 +382,7 @@ public sealed class DiagnosticsTests(WireMockFixture fixture) : WireMockTest(fix
         listener.Start();
         using var services = ConnectorHost.Build(Logs, b => b.Services.AddHttpClient("metered").RemoveAllLoggers());
         var client = new ProviderHttpClient("MeteredProvider", services.GetRequiredService<IHttpClientFactory>(), "metered",
-            new ConnectorHttpOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(10) }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            new ConnectorHttpOptions { RetryBaseDelay = TimeSpan.Zero }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new ManualTimeProvider());
 
         await client.SendAsync(new ProviderRequest("items", HttpMethod.Get, new Uri(WireMock.BaseUri, "/items"), RequestSafety.Safe));
         await ((Func<Task>)(() => client.SendAsync(new ProviderRequest("limited", HttpMethod.Get, new Uri(WireMock.BaseUri, "/limited"), RequestSafety.Safe))))
@@ -287,4 +395,54 @@ public sealed class DiagnosticsTests(WireMockFixture fixture) : WireMockTest(fix
         failure.Tags["connectors.error_code"].Should().Be("rate_limit_exceeded");
         measurements.Count(m => m.Instrument == "connectors.request.duration").Should().Be(2);
     }
+}
+
+/// <summary>Answers every request with a response it builds, and counts the calls.</summary>
+internal sealed class FixedResponseHandler(Func<HttpResponseMessage> respond) : HttpMessageHandler
+{
+    private int _calls;
+
+    public int Calls => _calls;
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _calls);
+        return Task.FromResult(respond());
+    }
+}
+
+/// <summary>A readable stream of zeros of a given length that counts the bytes read from it.</summary>
+internal sealed class CountingStream(long length) : Stream
+{
+    private long _position;
+
+    public long BytesRead => Interlocked.Read(ref _position);
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => length;
+
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var n = (int)Math.Min(count, length - _position);
+        Array.Clear(buffer, offset, n);
+        Interlocked.Add(ref _position, n);
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
