@@ -300,10 +300,10 @@ public class SharedHttpLayer : BaselineBench
     }
 
     [Benchmark(Description = "ProviderHttpClient: one safe GET (2 timeouts + retry)")]
-    public async Task<string?> Shared_get() => (await _client.SendAsync(new ProviderRequest("userinfo", HttpMethod.Get, _uri, RequestSafety.Safe))).GetProperty("sub").GetString();
+    public async Task<string?> Shared_get() => (await _client.SendJsonAsync(new ProviderRequest("userinfo", HttpMethod.Get, _uri, RequestSafety.Safe))).GetProperty("sub").GetString();
 
     [Benchmark(Description = "ProviderHttpClient: one GET without the retry strategy")]
-    public async Task<string?> Shared_get_no_retry() => (await _noRetry.SendAsync(new ProviderRequest("userinfo", HttpMethod.Get, _uri, RequestSafety.Safe))).GetProperty("sub").GetString();
+    public async Task<string?> Shared_get_no_retry() => (await _noRetry.SendJsonAsync(new ProviderRequest("userinfo", HttpMethod.Get, _uri, RequestSafety.Safe))).GetProperty("sub").GetString();
 }
 
 /// <summary>WeCom's RawData merge alone (getuserinfo + user/get + getuserdetail bodies of the contracts).</summary>

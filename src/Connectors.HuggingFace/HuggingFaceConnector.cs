@@ -29,10 +29,17 @@ public sealed class HuggingFaceConnector : ISocialConnector
         _http = http;
         _time = time;
         _clientAuthentication = BasicAuthentication(config.ClientId, config.ClientSecret.Reveal());
-        _authorizeEndpoint = new Uri(options.BaseAddress, "oauth/authorize");
-        _tokenEndpoint = new Uri(options.BaseAddress, "oauth/token");
-        _userInfoEndpoint = new Uri(options.BaseAddress, "oauth/userinfo");
+        _authorizeEndpoint = ProviderEndpoint.Combine(options.BaseAddress, "oauth/authorize");
+        _tokenEndpoint = ProviderEndpoint.Combine(options.BaseAddress, "oauth/token");
+        _userInfoEndpoint = ProviderEndpoint.Combine(options.BaseAddress, "oauth/userinfo");
+        _issuer = options.BaseAddress.GetLeftPart(UriPartial.Authority);
     }
+
+    /// <summary>The clock skew allowed when checking an ID token's <c>exp</c>.</summary>
+    internal static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
+
+    private static readonly TimeSpan MaxTokenLifetime = TimeSpan.FromDays(366);
+    private readonly string _issuer;
 
     /// <inheritdoc/>
     public ConnectorMetadata Metadata => HuggingFaceConnectorFactory.ConnectorMetadata;
@@ -53,7 +60,7 @@ public sealed class HuggingFaceConnector : ISocialConnector
         cancellationToken.ThrowIfCancellationRequested();
         if (string.IsNullOrEmpty(request.State))
         {
-            throw new ConnectorException(ConnectorErrorCode.InvalidRequestParameters, "A state is required: generate a random value per sign-in and compare it on the callback.");
+            throw _http.Reject("authorize", ConnectorErrorCode.InvalidRequestParameters, "A state is required: generate a random value per sign-in and compare it on the callback.");
         }
 
         var scope = HuggingFaceConfig.NormalizeScope(request.Scope) ?? _config.Scope ?? DefaultScope;
@@ -102,63 +109,75 @@ public sealed class HuggingFaceConnector : ISocialConnector
         ArgumentNullException.ThrowIfNull(callback);
         if (callback.GetParameter("error") is { } error)
         {
-            var description = callback.GetParameter("error_description");
-            throw new ConnectorException(
+            // The callback's text comes from the browser: cut, flattened and never followed as is into a log line.
+            var description = SafeText.FromProvider(callback.GetParameter("error_description"));
+            throw _http.Reject(
+                "callback",
                 ConnectorErrorCode.AuthorizationFailed,
-                $"Hugging Face did not authorize the sign-in: {Cut(error)}{(description is null ? string.Empty : $" ({Cut(description)})")}.")
-            {
-                Provider = HuggingFaceConnectorFactory.ProviderName,
-                ProviderErrorCode = error,
-            };
+                $"Hugging Face did not authorize the sign-in: {SafeText.FromProvider(error, 100)}{(description is null ? string.Empty : $" ({description})")}.",
+                providerErrorCode: error);
         }
 
-        var code = callback.GetParameter("code") ?? throw new ConnectorException(
+        var code = callback.GetParameter("code") ?? throw _http.Reject(
+            "callback",
             ConnectorErrorCode.AuthorizationFailed,
-            "The Hugging Face callback carries no code: the user did not authorize, or the request is not a Hugging Face callback.")
-        { Provider = HuggingFaceConnectorFactory.ProviderName };
+            "The Hugging Face callback carries no code: the user did not authorize, or the request is not a Hugging Face callback.");
 
         var redirectUri = callback.GetSessionValue(SessionKeys.RedirectUri);
         var verifier = callback.GetSessionValue(SessionKeys.CodeVerifier);
         if (redirectUri is null || verifier is null)
         {
-            throw new ConnectorException(
+            throw _http.Reject(
+                "callback",
                 ConnectorErrorCode.InvalidRequestParameters,
                 $"The connector session lacks {(redirectUri is null ? "redirectUri" : "codeVerifier")}: pass the Session returned with the authorization URL back in the callback.");
         }
 
-        var tokens = await ExchangeCodeAsync(code, redirectUri, verifier, cancellationToken).ConfigureAwait(false);
-        var profile = await _http.SendAsync(
-            new ProviderRequest("userinfo", HttpMethod.Get, _userInfoEndpoint, RequestSafety.Safe)
+        using var budget = new OperationBudget(_options.Http.TotalTimeout, _time, cancellationToken);
+        try
+        {
+            var tokens = await ExchangeCodeAsync(code, redirectUri, verifier, budget.Token).ConfigureAwait(false);
+            var profile = await _http.SendJsonAsync(
+                new ProviderRequest("userinfo", HttpMethod.Get, _userInfoEndpoint, RequestSafety.Safe)
+                {
+                    Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken),
+                    Inspect = InspectUserInfo,
+                    Secrets = [tokens.AccessToken],
+                },
+                budget.Token).ConfigureAwait(false);
+
+            var sub = profile.ValueKind == JsonValueKind.Object ? profile.GetStringOrNull("sub") : null;
+            if (sub is null)
             {
-                Authorization = new AuthenticationHeaderValue("Bearer", tokens.AccessToken),
-                Inspect = InspectUserInfo,
-            },
-            cancellationToken).ConfigureAwait(false);
+                throw _http.Fail("userinfo", new ProviderFailure(ConnectorErrorCode.InvalidResponse, "returned no 'sub' (user id)"));
+            }
 
-        var sub = profile.ValueKind == JsonValueKind.Object ? profile.GetStringOrNull("sub") : null;
-        if (sub is null)
-        {
-            throw _http.Fail("userinfo", new ProviderFailure(ConnectorErrorCode.InvalidResponse, "returned no 'sub' (user id)"));
+            if (tokens.IdToken is { } idToken)
+            {
+                CheckIdToken(idToken, sub, callback.GetSessionValue(SessionKeys.Nonce));
+            }
+
+            return new SocialUserInfo(sub)
+            {
+                Name = profile.GetStringOrNull("name") ?? profile.GetStringOrNull("preferred_username"),
+                Email = profile.GetStringOrNull("email"),
+                AvatarUrl = profile.GetStringOrNull("picture"),
+                RawData = profile,
+                Tokens = tokens,
+            };
         }
-
-        if (tokens.IdToken is { } idToken)
+        catch (OperationCanceledException) when (budget.IsExhausted)
         {
-            CheckIdToken(idToken, sub, callback.GetSessionValue(SessionKeys.Nonce));
+            throw _http.Reject(
+                "sign-in",
+                ConnectorErrorCode.General,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The Hugging Face sign-in did not complete within {budget.Limit.TotalSeconds:0.###} s (ConnectorHttpOptions.TotalTimeout). Check that Hugging Face is reachable from this server."));
         }
-
-        return new SocialUserInfo(sub)
-        {
-            Name = profile.GetStringOrNull("name") ?? profile.GetStringOrNull("preferred_username"),
-            Email = profile.GetStringOrNull("email"),
-            AvatarUrl = profile.GetStringOrNull("picture"),
-            RawData = profile,
-            Tokens = tokens,
-        };
     }
 
     private async Task<TokenSet> ExchangeCodeAsync(string code, string redirectUri, string verifier, CancellationToken cancellationToken)
     {
-        var json = await _http.SendAsync(
+        var json = await _http.SendJsonAsync(
             new ProviderRequest("token", HttpMethod.Post, _tokenEndpoint, RequestSafety.Unsafe) // the code is single-use
             {
                 Authorization = _clientAuthentication,
@@ -170,6 +189,7 @@ public sealed class HuggingFaceConnector : ISocialConnector
                     new("code_verifier", verifier),
                 ]),
                 Inspect = InspectToken,
+                Secrets = [_config.ClientSecret.Reveal(), code, verifier, _clientAuthentication.Parameter!],
             },
             cancellationToken).ConfigureAwait(false);
 
@@ -180,12 +200,18 @@ public sealed class HuggingFaceConnector : ISocialConnector
             throw _http.Fail("token", new ProviderFailure(ConnectorErrorCode.InvalidResponse, $"returned no {(accessToken is null ? "access_token" : "token_type")}"));
         }
 
+        // It goes into an Authorization header: a value with spaces, line breaks or control characters cannot.
+        if (!ApplicationTokenCache.IsUsableToken(accessToken))
+        {
+            throw _http.Fail("token", new ProviderFailure(ConnectorErrorCode.InvalidResponse, "returned an access_token that cannot be sent as a bearer token (too long, or with spaces or control characters)"));
+        }
+
         return new TokenSet(accessToken, tokenType)
         {
             RefreshToken = json.GetStringOrNull("refresh_token"),
             IdToken = json.GetStringOrNull("id_token"),
             Scope = json.GetStringOrNull("scope"),
-            ExpiresAt = json.GetInt64OrNull("expires_in") is > 0 and var seconds ? _time.GetUtcNow().AddSeconds(seconds) : null,
+            ExpiresAt = json.GetLifetimeOrNull("expires_in", MaxTokenLifetime) is { } lifetime ? _time.GetUtcNow() + lifetime : null,
         };
     }
 
@@ -197,8 +223,8 @@ public sealed class HuggingFaceConnector : ISocialConnector
         }
 
         var error = response.TryGetJson(out var json) && json.ValueKind == JsonValueKind.Object ? json.GetStringOrNull("error") : null;
-        var description = error is null ? null : json.GetStringOrNull("error_description");
-        var said = error is null ? $"failed with HTTP {response.StatusCode}" : $"failed with HTTP {response.StatusCode} {Cut(error)}{(description is null ? string.Empty : $" ({Cut(description)})")}";
+        var description = error is null ? null : SafeText.FromProvider(json.GetStringOrNull("error_description"));
+        var said = error is null ? $"failed with HTTP {response.StatusCode}" : $"failed with HTTP {response.StatusCode} {SafeText.FromProvider(error, 100)}{(description is null ? string.Empty : $" ({description})")}";
         return error switch
         {
             "invalid_grant" => new ProviderFailure(ConnectorErrorCode.SocialAuthCodeInvalid, $"{said}: the code is invalid, used or expired, or the redirect URI or PKCE verifier does not match; sign in again"),
@@ -222,7 +248,9 @@ public sealed class HuggingFaceConnector : ISocialConnector
 
     /// <summary>
     /// Checks the ID token's claims. It came straight from the token endpoint over TLS, so, as OpenID Connect Core
-    /// 3.1.3.7 allows, TLS stands in for the signature; the audience, subject, issuer and nonce are still checked.
+    /// 3.1.3.7 allows, TLS stands in for the signature; the audience, subject, issuer, expiry and nonce are checked,
+    /// and each must be present. A sign-in that asked for an ID token put a nonce in its session: a session without one
+    /// is refused rather than accepting any nonce.
     /// </summary>
     private void CheckIdToken(string idToken, string sub, string? nonce)
     {
@@ -235,13 +263,19 @@ public sealed class HuggingFaceConnector : ISocialConnector
             var claims = JsonElement.ParseValue(ref reader);
             var audience = claims.TryGetProperty("aud", out var aud) ? aud : default;
             var forUs = audience.ValueKind == JsonValueKind.String
-                ? audience.GetString() == _config.ClientId
-                : audience.ValueKind == JsonValueKind.Array && audience.EnumerateArray().Any(a => a.GetString() == _config.ClientId);
+                ? audience.ValueEquals(_config.ClientId)
+                : audience.ValueKind == JsonValueKind.Array && audience.EnumerateArray().Any(a => a.ValueKind == JsonValueKind.String && a.ValueEquals(_config.ClientId));
             var issuer = claims.GetStringOrNull("iss")?.TrimEnd('/');
+            var expires = claims.TryGetProperty("exp", out var exp) && exp.ValueKind == JsonValueKind.Number && exp.TryGetInt64(out var seconds)
+                && seconds is > 0 and < 253402300799 ? DateTimeOffset.FromUnixTimeSeconds(seconds) : (DateTimeOffset?)null;
             problem = !forUs ? "was issued for another client (aud)"
                 : claims.GetStringOrNull("sub") is { } tokenSub && tokenSub != sub ? "names another user than userinfo (sub)"
-                : issuer is not null && issuer != _options.BaseAddress.GetLeftPart(UriPartial.Authority) ? "has an unexpected issuer (iss)"
-                : nonce is not null && claims.GetStringOrNull("nonce") != nonce ? "does not carry this sign-in's nonce"
+                : issuer is null ? "has no issuer (iss)"
+                : issuer != _issuer ? "has an unexpected issuer (iss)"
+                : expires is null ? "has no readable expiry (exp)"
+                : expires.Value + ClockSkew < _time.GetUtcNow() ? "has expired (exp)"
+                : nonce is null ? "came back to a session without a nonce; start the sign-in again with the session returned by GetAuthorizationUriAsync"
+                : claims.GetStringOrNull("nonce") != nonce ? "does not carry this sign-in's nonce"
                 : null;
         }
         catch (Exception exception) when (exception is FormatException or JsonException or InvalidOperationException)
@@ -274,7 +308,5 @@ public sealed class HuggingFaceConnector : ISocialConnector
 
     private static bool HasScope(string scope, string name) =>
         scope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(name, StringComparer.Ordinal);
-
-    private static string Cut(string text) => text.Length <= 200 ? text : text[..200];
 
 }

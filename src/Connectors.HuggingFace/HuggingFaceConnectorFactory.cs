@@ -37,6 +37,7 @@ public sealed class HuggingFaceConnectorFactory : ConnectorFactory<HuggingFaceCo
 
     /// <summary>Creates the factory (normally through DI).</summary>
     public HuggingFaceConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<HuggingFaceOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
+        : base(loggerFactory?.CreateLogger<HuggingFaceConnector>())
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);

@@ -9,15 +9,18 @@ namespace Connectors.Mailgun;
 /// <param name="Domain">The sending domain.</param>
 /// <param name="ApiKey">The API key.</param>
 /// <param name="From">The sender, <c>Name &lt;addr@domain&gt;</c> or a bare address.</param>
-/// <param name="Deliveries">The delivery per usage type (any string key).</param>
+/// <param name="Deliveries">The delivery per usage type (any string key), templates parsed.</param>
 public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, string From, IReadOnlyDictionary<string, MailgunDelivery> Deliveries)
 {
     /// <summary>Mailgun's US endpoint, the default.</summary>
     public static readonly Uri DefaultEndpoint = new("https://api.mailgun.net");
 
-    /// <summary>The key of the compiled-template cache: a hash of the <c>deliveries</c> JSON as given, computed once
-    /// when the config is read.</summary>
-    internal string DeliveriesKey { get; init; } = string.Empty;
+    /// <summary>The most deliveries one config may hold, locale variants included: 1,000.</summary>
+    public const int MaxDeliveries = 1000;
+
+    /// <summary>The most template text one config may hold, all deliveries together: 1 Mi characters. With
+    /// <see cref="MaxDeliveries"/> this bounds the cost of validating a tenant's config.</summary>
+    public const int MaxTemplateCharacters = 1024 * 1024;
 
     /// <inheritdoc/>
     public override string ToString() =>
@@ -42,21 +45,26 @@ public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, s
         }
 
         var deliveries = new Dictionary<string, MailgunDelivery>(StringComparer.Ordinal);
-        var deliveriesJson = reader.RequiredObject("deliveries");
-        if (deliveriesJson is { } map)
+        if (reader.RequiredObject("deliveries") is { } map)
         {
-            foreach (var property in map.EnumerateObject())
+            var budget = new Budget();
+            foreach (var (name, value) in reader.Properties(map, "deliveries"))
             {
-                if (ParseDelivery(reader, property.Value, $"deliveries.{property.Name}", allowLocales: true) is { } delivery)
+                if (ParseDelivery(reader, value, ConfigReader.PathOf("deliveries", name), allowLocales: true, budget) is { } delivery)
                 {
-                    deliveries[property.Name] = delivery;
+                    deliveries[name] = delivery;
+                }
+
+                if (budget.Exceeded)
+                {
+                    break; // reported once; reading on would only cost time
                 }
             }
         }
 
         return endpoint is null || domain is null || apiKey is null || from is null || !reader.IsValid
             ? null
-            : new MailgunConfig(endpoint, domain, new Secret(apiKey), from, deliveries) { DeliveriesKey = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(deliveriesJson!.Value.GetRawText()))) };
+            : new MailgunConfig(endpoint, domain, new Secret(apiKey), from, deliveries);
     }
 
     private static Uri? ParseEndpoint(ConfigReader reader, MailgunOptions options)
@@ -67,11 +75,14 @@ public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, s
             return DefaultEndpoint;
         }
 
-        // The API key goes to this host: only Mailgun's own hosts, or origins the host application allows.
+        // The API key goes to this host: only Mailgun's own hosts, or origins the host application allows. The host is
+        // checked as it will be connected to (IDN-mapped to ASCII): a name with look-alike characters that only
+        // appears to end in .mailgun.net is refused.
         if (Uri.TryCreate(text.TrimEnd('/'), UriKind.Absolute, out var uri)
             && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0
-            && ((uri.Scheme == Uri.UriSchemeHttps && uri.IsDefaultPort && IsMailgunHost(uri.Host))
-                || options.AllowedEndpoints.Any(allowed => Uri.Compare(allowed, uri, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0)))
+            && ConnectHost(uri) is { } host
+            && ((uri.Scheme == Uri.UriSchemeHttps && uri.IsDefaultPort && IsMailgunHost(host))
+                || options.AllowedEndpoints.Any(allowed => allowed.Scheme == uri.Scheme && allowed.Port == uri.Port && ConnectHost(allowed) == host)))
         {
             return uri;
         }
@@ -80,14 +91,51 @@ public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, s
         return null;
     }
 
-    private static bool IsMailgunHost(string host) =>
-        host.Equals("mailgun.net", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".mailgun.net", StringComparison.OrdinalIgnoreCase);
+    /// <summary>The host name as the connection uses it, lower-case ASCII; null when it is not plain letters, digits,
+    /// dots and hyphens after IDN mapping (or an IP literal).</summary>
+    private static string? ConnectHost(Uri uri)
+    {
+        string host;
+        try
+        {
+            host = uri.IdnHost.ToLowerInvariant();
+        }
+        catch (Exception exception) when (exception is UriFormatException or ArgumentException or InvalidOperationException)
+        {
+            return null;
+        }
 
-    private static MailgunDelivery? ParseDelivery(ConfigReader reader, JsonElement element, string path, bool allowLocales)
+        if (uri.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
+        {
+            return host;
+        }
+
+        return host.Length > 0 && host.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '-') ? host : null;
+    }
+
+    private static bool IsMailgunHost(string host) => host == "mailgun.net" || host.EndsWith(".mailgun.net", StringComparison.Ordinal);
+
+    private sealed class Budget
+    {
+        public int Deliveries { get; set; }
+
+        public int Characters { get; set; }
+
+        public bool Exceeded { get; set; }
+    }
+
+    private static MailgunDelivery? ParseDelivery(ConfigReader reader, JsonElement element, string path, bool allowLocales, Budget budget)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
             reader.AddError(path, "must be a JSON object");
+            return null;
+        }
+
+        if (++budget.Deliveries > MaxDeliveries)
+        {
+            reader.AddError("deliveries", $"holds more than {MaxDeliveries} deliveries (locale variants included)");
+            budget.Exceeded = true;
             return null;
         }
 
@@ -98,9 +146,15 @@ public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, s
         var subject = reader.OptionalString(element, "subject", $"{path}.subject");
         var replyTo = reader.OptionalString(element, "replyTo", $"{path}.replyTo");
         var variables = reader.OptionalObject(element, "variables", $"{path}.variables");
-        if ((html is null) == (template is null))
+        if (html is not null && template is not null)
         {
-            reader.AddError(path, "needs either html or template, not both");
+            reader.AddError(path, "has both html and template; give one of them");
+        }
+        else if (html is null && template is null)
+        {
+            reader.AddError(path, text is null
+                ? "needs html (optionally with text) or a stored Mailgun template; it has neither"
+                : "has only text; add html (the text part is sent with it) or use a stored Mailgun template");
         }
         else if (template is not null && text is not null)
         {
@@ -111,6 +165,37 @@ public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, s
             reader.AddError($"{path}.variables", "go with a stored template, not with html");
         }
 
+        MessageTemplate? Compile(string? source, string part)
+        {
+            if (source is null || budget.Exceeded)
+            {
+                return null;
+            }
+
+            budget.Characters += source.Length;
+            if (budget.Characters > MaxTemplateCharacters)
+            {
+                reader.AddError("deliveries", $"holds more than {MaxTemplateCharacters} characters of templates");
+                budget.Exceeded = true;
+                return null;
+            }
+
+            try
+            {
+                return MessageTemplate.Parse(source);
+            }
+            catch (TemplateSyntaxException exception)
+            {
+                reader.AddError($"{path}.{part}", $"is not a valid template: {exception.Message}");
+                return null;
+            }
+        }
+
+        var subjectTemplate = Compile(subject, "subject");
+        var htmlTemplate = Compile(html, "html");
+        var textTemplate = Compile(text, "text");
+        var replyToTemplate = Compile(replyTo, "replyTo");
+
         var locales = new Dictionary<string, MailgunDelivery>(StringComparer.OrdinalIgnoreCase);
         if (reader.OptionalObject(element, "locales", $"{path}.locales") is { } localeMap)
         {
@@ -120,11 +205,16 @@ public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, s
             }
             else
             {
-                foreach (var locale in localeMap.EnumerateObject())
+                foreach (var (name, value) in reader.Properties(localeMap, $"{path}.locales"))
                 {
-                    if (ParseDelivery(reader, locale.Value, $"{path}.locales.{locale.Name}", allowLocales: false) is { } localized)
+                    if (budget.Exceeded)
                     {
-                        locales[locale.Name] = localized;
+                        break;
+                    }
+
+                    if (ParseDelivery(reader, value, ConfigReader.PathOf($"{path}.locales", name), allowLocales: false, budget) is { } localized)
+                    {
+                        locales[name] = localized;
                     }
                 }
             }
@@ -132,7 +222,7 @@ public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, s
 
         return reader.Errors.Count > errors
             ? null
-            : new MailgunDelivery(subject, html, text, template, variables?.Clone(), replyTo, locales); // detached from the caller's JsonDocument
+            : new MailgunDelivery(subjectTemplate, htmlTemplate, textTemplate, template, variables?.Clone(), replyToTemplate, locales); // detached from the caller's JsonDocument
     }
 }
 
@@ -146,10 +236,28 @@ public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, s
 /// <param name="ReplyTo">The Reply-To template.</param>
 /// <param name="Locales">Variants by language tag (<c>zh-CN</c>, <c>en</c>), each a whole delivery.</param>
 public sealed record MailgunDelivery(
-    string? Subject,
-    string? Html,
-    string? Text,
+    MessageTemplate? Subject,
+    MessageTemplate? Html,
+    MessageTemplate? Text,
     string? Template,
     JsonElement? Variables,
-    string? ReplyTo,
-    IReadOnlyDictionary<string, MailgunDelivery> Locales);
+    MessageTemplate? ReplyTo,
+    IReadOnlyDictionary<string, MailgunDelivery> Locales)
+{
+    /// <summary>The variant for <paramref name="locale"/>: the exact tag, then the language alone, then this delivery.</summary>
+    public MailgunDelivery ForLocale(string? locale)
+    {
+        if (string.IsNullOrEmpty(locale) || Locales.Count == 0)
+        {
+            return this;
+        }
+
+        if (Locales.TryGetValue(locale, out var exact))
+        {
+            return exact;
+        }
+
+        var dash = locale.IndexOfAny(['-', '_']);
+        return dash > 0 && Locales.TryGetValue(locale[..dash], out var language) ? language : this;
+    }
+}

@@ -31,45 +31,36 @@ public sealed class MailgunConnectorFactory : ConnectorFactory<MailgunConfig>
             new FormItem("deliveries", "Deliveries", FormItemType.Json)
             {
                 Required = true,
-                Description = "One delivery per usage type (SignIn, Register, ForgotPassword, Generic, ...): either html (+ text) or a Mailgun stored template (+ variables), with optional subject, replyTo and locales. {{code}}, {{link}} and payload values such as {{application.name}} are replaced. Types without a delivery use Generic.",
+                Description = "One delivery per usage type (SignIn, Register, ForgotPassword, Generic, ...): either html (+ text) or a Mailgun stored template (+ variables), with optional subject, replyTo and locales. {{code}}, {{link}} and payload values such as {{application.name}} are replaced; #if, #unless, #each and #with blocks work as in Handlebars. Types without a delivery use Generic.",
                 DefaultValue = DefaultDeliveries(),
             },
         ]);
 
     private readonly MailgunOptions _options;
-    private readonly MailgunTemplates _templates;
     private readonly ProviderHttpClient _http;
-    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
 
     /// <summary>Creates the factory (normally through DI).</summary>
-    public MailgunConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<MailgunOptions> options, MailgunTemplates templates, TimeProvider time, ILoggerFactory loggerFactory)
+    /// <exception cref="InvalidOperationException">When an option is out of range (a timeout not positive).</exception>
+    public MailgunConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<MailgunOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
+        : base(loggerFactory?.CreateLogger<MailgunEmailConnector>())
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(time);
         _options = options.Value;
-        _templates = templates ?? throw new ArgumentNullException(nameof(templates));
-        _time = time ?? throw new ArgumentNullException(nameof(time));
-        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<MailgunEmailConnector>(), _time);
+        _logger = loggerFactory.CreateLogger<MailgunEmailConnector>();
+        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, _logger, time);
     }
 
     /// <inheritdoc/>
     public override ConnectorMetadata Metadata => ConnectorMetadata;
 
     /// <inheritdoc/>
-    protected override MailgunConfig? Parse(ConfigReader reader)
-    {
-        var config = MailgunConfig.Parse(reader, _options);
-        if (config is not null)
-        {
-            _templates.Validate(config, reader);
-        }
-
-        return reader.IsValid ? config : null;
-    }
+    protected override MailgunConfig? Parse(ConfigReader reader) => MailgunConfig.Parse(reader, _options);
 
     /// <inheritdoc/>
-    protected override IConnector CreateConnector(MailgunConfig config) =>
-        new MailgunEmailConnector(config, _templates.Get(config), _options, _http, _time);
+    protected override IConnector CreateConnector(MailgunConfig config) => new MailgunEmailConnector(config, _options, _http, _logger);
 
     private static JsonElement DefaultDeliveries()
     {

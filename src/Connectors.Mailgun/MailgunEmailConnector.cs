@@ -1,34 +1,32 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Connectors.Abstractions;
-using HandlebarsDotNet;
+using Microsoft.Extensions.Logging;
 
 namespace Connectors.Mailgun;
 
-/// <summary>Sends verification emails through Mailgun's Messages API: one delivery per usage type, rendered with
-/// precompiled Handlebars templates, one POST that is never repeated. Created by <see cref="MailgunConnectorFactory"/>.</summary>
-public sealed class MailgunEmailConnector : IEmailConnector
+/// <summary>Sends verification emails through Mailgun's Messages API: one delivery per usage type, rendered from the
+/// templates parsed with the config, one POST that is never repeated, and a 2xx is always a sent message. Created by
+/// <see cref="MailgunConnectorFactory"/>.</summary>
+public sealed partial class MailgunEmailConnector : IEmailConnector
 {
     private const string Generic = "Generic";
 
     private readonly MailgunConfig _config;
-    private readonly IReadOnlyDictionary<string, CompiledDelivery> _deliveries;
     private readonly MailgunOptions _options;
     private readonly ProviderHttpClient _http;
-    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly Uri _messagesUri;
     private readonly AuthenticationHeaderValue _authorization;
 
-    internal MailgunEmailConnector(MailgunConfig config, IReadOnlyDictionary<string, CompiledDelivery> deliveries, MailgunOptions options, ProviderHttpClient http, TimeProvider time)
+    internal MailgunEmailConnector(MailgunConfig config, MailgunOptions options, ProviderHttpClient http, ILogger logger)
     {
         _config = config;
-        _deliveries = deliveries;
         _options = options;
         _http = http;
-        _time = time;
-        _messagesUri = new Uri($"{config.Endpoint.GetLeftPart(UriPartial.Authority)}/v3/{Uri.EscapeDataString(config.Domain)}/messages");
+        _logger = logger;
+        _messagesUri = ProviderEndpoint.Combine(config.Endpoint, $"v3/{Uri.EscapeDataString(config.Domain)}/messages");
         _authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("api:" + config.ApiKey.Reveal())));
     }
 
@@ -43,10 +41,12 @@ public sealed class MailgunEmailConnector : IEmailConnector
     /// The delivery is the one for <see cref="EmailMessage.Type"/>, else <c>Generic</c>; its locale variant is chosen
     /// by <see cref="EmailPayload.Locale"/> (else the first of <see cref="EmailPayload.UiLocales"/>): the exact tag,
     /// then the language alone, then the delivery itself. Never retried once the request may have reached Mailgun.
+    /// Any 2xx answer is a sent message, whatever its body: the result's <see cref="EmailSendResult.MessageId"/> is
+    /// Mailgun's id when the body carries one, null otherwise (logged as a warning, event 3001).
     /// </remarks>
     /// <exception cref="ConnectorException">
-    /// <see cref="ConnectorErrorCode.InvalidRequestParameters"/> for a recipient that is not exactly one address
-    /// (before any request), a 400 or a 413; <see cref="ConnectorErrorCode.TemplateNotFound"/>;
+    /// <see cref="ConnectorErrorCode.InvalidRequestParameters"/> for a recipient that is not exactly one address or a
+    /// payload value that cannot be used (before any request), a 400 or a 413; <see cref="ConnectorErrorCode.TemplateNotFound"/>;
     /// <see cref="ConnectorErrorCode.InvalidConfig"/> for 401/403 (API key, region) and 404 (domain, region);
     /// <see cref="ConnectorErrorCode.RateLimitExceeded"/> (429, with <see cref="ConnectorException.RetryAfter"/>);
     /// <see cref="ConnectorErrorCode.General"/> for 5xx, timeouts and network failures.
@@ -58,99 +58,121 @@ public sealed class MailgunEmailConnector : IEmailConnector
         var to = message.To?.Trim(' '); // spaces only: a line break is an injection attempt, not padding
         if (!EmailAddress.IsValid(to))
         {
-            throw new ConnectorException(
+            throw _http.Reject(
+                "send",
                 ConnectorErrorCode.InvalidRequestParameters,
-                "The recipient must be exactly one email address such as user@example.com, without a display name, comma, semicolon or line break.")
-            { Provider = MailgunConnectorFactory.ProviderName };
+                "The recipient must be exactly one email address such as user@example.com, without a display name, comma, semicolon, line break or invisible character.");
         }
 
         var type = message.Type.Value;
-        if (!_deliveries.TryGetValue(type, out var delivery) && !_deliveries.TryGetValue(Generic, out delivery))
+        if (!_config.Deliveries.TryGetValue(type, out var delivery) && !_config.Deliveries.TryGetValue(Generic, out delivery))
         {
-            throw new ConnectorException(
+            throw _http.Reject(
+                "send",
                 ConnectorErrorCode.TemplateNotFound,
-                $"The Mailgun config has no delivery for usage type '{type}' and no '{Generic}' delivery; add one under 'deliveries'.")
-            { Provider = MailgunConnectorFactory.ProviderName };
+                $"The Mailgun config has no delivery for usage type '{SafeText.FromProvider(type, 64)}' and no '{Generic}' delivery; add one under 'deliveries'.");
         }
 
         var payload = message.Payload;
         delivery = delivery.ForLocale(payload.Locale ?? payload.UiLocales?.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault());
         var fields = BuildFields(to!, type, delivery, payload);
 
-        var json = await _http.SendAsync(
+        var response = await _http.SendAsync(
             new ProviderRequest("send", HttpMethod.Post, _messagesUri, RequestSafety.Unsafe) // no idempotency key: a repeat could send twice
             {
                 Authorization = _authorization,
                 Content = () => new FormUrlEncodedContent(fields),
                 Inspect = Inspect,
+                Secrets = [_config.ApiKey.Reveal(), _authorization.Parameter!, .. Secrets(payload)],
+                AcceptAnySuccessBody = true, // Mailgun queued the message: reporting a failure now could make the host send it again
             },
             cancellationToken).ConfigureAwait(false);
 
-        var id = json.ValueKind == JsonValueKind.Object ? json.GetStringOrNull("id") : null;
-        return id is null
-            ? throw _http.Fail("send", new ProviderFailure(ConnectorErrorCode.InvalidResponse, "accepted the message but returned no id"), 200)
-            : new EmailSendResult(id);
+        var id = response.TryGetJson(out var json) && json.ValueKind == JsonValueKind.Object ? json.GetStringOrNull("id") : null;
+        if (id is null)
+        {
+            LogAcceptedWithoutId(_logger, response.StatusCode, response.BodyProblem ?? (response.Body.IsEmpty ? "an empty body" : "a body without an id"));
+        }
+
+        return new EmailSendResult(id);
     }
 
-    private List<KeyValuePair<string, string>> BuildFields(string to, string type, CompiledDelivery delivery, EmailPayload payload)
+    private static IEnumerable<string> Secrets(EmailPayload payload)
     {
-        var context = MailgunTemplates.Context(payload);
+        if (payload.Code is { } code)
+        {
+            yield return code;
+        }
+
+        if (payload.Link is { } link)
+        {
+            yield return link;
+        }
+    }
+
+    private List<KeyValuePair<string, string>> BuildFields(string to, string type, MailgunDelivery delivery, EmailPayload payload)
+    {
+        JsonElement data;
+        try
+        {
+            data = EmailTemplateData.Create(payload);
+        }
+        catch (ArgumentException exception)
+        {
+            throw _http.Reject("send", ConnectorErrorCode.InvalidRequestParameters, exception.Message.Split(" (Parameter", 2)[0]);
+        }
+
         var fields = new List<KeyValuePair<string, string>>(10)
         {
             new("from", _config.From),
             new("to", to),
         };
 
-        void Add(string name, HandlebarsTemplate<object, object>? template, bool singleLine = false)
+        void Add(string name, MessageTemplate? template, TemplateEscaping escaping, bool header)
         {
             if (template is null)
             {
                 return;
             }
 
-            var value = Render(template, context, type);
-            fields.Add(new(name, singleLine ? value.ReplaceLineEndings(" ") : value));
+            string value;
+            try
+            {
+                value = template.Render(data, escaping);
+            }
+            catch (TemplateRenderException exception)
+            {
+                throw _http.Reject("send", ConnectorErrorCode.InvalidRequestParameters, $"The Mailgun delivery for '{SafeText.FromProvider(type, 64)}' could not be rendered: {exception.Message} Check the payload values it loops over.");
+            }
+
+            // A header value is one line: no control character from a payload value may reach it.
+            fields.Add(new(name, header ? SafeText.SingleLine(value) : value));
         }
 
-        Add("subject", delivery.Subject, singleLine: true);
+        Add("subject", delivery.Subject, TemplateEscaping.None, header: true);
         if (delivery.Template is { } template)
         {
             fields.Add(new("template", template));
-            fields.Add(new("h:X-Mailgun-Variables", MailgunTemplates.Variables(delivery.Variables, payload)));
+            fields.Add(new("h:X-Mailgun-Variables", EmailTemplateData.Create(payload, delivery.Variables).GetRawText()));
         }
         else
         {
-            Add("html", delivery.Html);
-            Add("text", delivery.Text);
+            Add("html", delivery.Html, TemplateEscaping.Html, header: false);
+            Add("text", delivery.Text, TemplateEscaping.None, header: false);
         }
 
-        Add("h:Reply-To", delivery.ReplyTo, singleLine: true);
+        Add("h:Reply-To", delivery.ReplyTo, TemplateEscaping.None, header: true);
         if (_options.TestMode)
         {
             fields.Add(new("o:testmode", "yes"));
         }
 
-        if (_options.TagWithUsageType && type.Length <= 128 && type.All(char.IsAscii))
+        if (_options.TagWithUsageType && type.Length <= 128 && type.All(c => c is > ' ' and < '\u007F'))
         {
             fields.Add(new("o:tag", type));
         }
 
         return fields;
-    }
-
-    private static string Render(HandlebarsTemplate<object, object> template, Dictionary<string, object?> context, string type)
-    {
-        try
-        {
-            return template(context);
-        }
-        catch (HandlebarsException exception)
-        {
-            throw new ConnectorException(
-                ConnectorErrorCode.InvalidConfig,
-                $"The Mailgun delivery for '{type}' could not be rendered ({exception.Message.Split('\n')[0]}); check its Handlebars templates.")
-            { Provider = MailgunConnectorFactory.ProviderName };
-        }
     }
 
     private ProviderFailure? Inspect(ProviderResponse response)
@@ -167,7 +189,11 @@ public sealed class MailgunEmailConnector : IEmailConnector
             401 or 403 => new ProviderFailure(ConnectorErrorCode.InvalidConfig, $"{said}; check the API key, and that the endpoint's region (US https://api.mailgun.net, EU https://api.eu.mailgun.net) matches the domain's"),
             404 => new ProviderFailure(ConnectorErrorCode.InvalidConfig, $"{said}; the domain was not found in this region: check the domain and the endpoint"),
             413 => new ProviderFailure(ConnectorErrorCode.InvalidRequestParameters, $"{said}; the message is too large"),
-            429 => new ProviderFailure(ConnectorErrorCode.RateLimitExceeded, $"{said}; Mailgun is rate limiting this account, try again later") { RetryAfter = RetryAfter(response) },
+            429 => new ProviderFailure(ConnectorErrorCode.RateLimitExceeded, $"{said}; Mailgun is rate limiting this account, try again later")
+            {
+                // Mailgun's own header: a Unix time (fractions allowed) at which sending may resume.
+                RetryAfter = response.RetryAfter(_http.TimeProvider, "X-RateLimit-Reset"),
+            },
             _ => new ProviderFailure(ConnectorErrorCode.General, said),
         };
     }
@@ -175,31 +201,16 @@ public sealed class MailgunEmailConnector : IEmailConnector
     /// <summary>Mailgun's explanation: JSON <c>message</c>, or a short plain-text body (<c>Forbidden</c>).</summary>
     private static string MailgunMessage(ProviderResponse response)
     {
-        if (response.TryGetJson(out var json) && json.ValueKind == JsonValueKind.Object && json.GetStringOrNull("message") is { } message)
+        if (response.TryGetJson(out var json) && json.ValueKind == JsonValueKind.Object && SafeText.FromProvider(json.GetStringOrNull("message"), 300) is { } message)
         {
-            return message.Length <= 300 ? message : message[..300];
+            return message;
         }
 
         return response.MediaType is "text/plain" or null && response.Body.Length is > 0 and <= 300
-            ? response.BodyText()
+            ? response.BodyText(300) ?? "no message"
             : "no message";
     }
 
-    private TimeSpan? RetryAfter(ProviderResponse response)
-    {
-        if (response.RetryAfter(_time) is { } retryAfter)
-        {
-            return retryAfter;
-        }
-
-        // Mailgun's own header: a Unix time (fractions allowed) at which sending may resume.
-        if (response.Headers.TryGetValues("X-RateLimit-Reset", out var values)
-            && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var reset))
-        {
-            var wait = DateTimeOffset.FromUnixTimeMilliseconds((long)(reset * 1000)) - _time.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
-    }
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Mailgun accepted the message (HTTP {StatusCode}) but answered with {What}; it is sent, without a message id")]
+    private static partial void LogAcceptedWithoutId(ILogger logger, int statusCode, string what);
 }

@@ -17,9 +17,6 @@ public sealed class MailgunOptions
     /// <summary>Tag each message with its usage type (<c>o:tag</c>) for Mailgun analytics. Default false.</summary>
     public bool TagWithUsageType { get; set; }
 
-    /// <summary>How many distinct configs' compiled templates are kept. Default 512.</summary>
-    public int TemplateCacheCapacity { get; set; } = 512;
-
     /// <summary>Timeouts and the response size cap. A send is never retried once it may have reached Mailgun.</summary>
     public ConnectorHttpOptions Http { get; set; } = new();
 }

@@ -21,23 +21,26 @@ public sealed partial class WeComConnector : ISocialConnector
     private readonly WeComConfig _config;
     private readonly WeComOptions _options;
     private readonly ProviderHttpClient _http;
-    private readonly WeComAccessTokenCache _tokens;
+    private readonly ApplicationTokenCache _tokens;
     private readonly ILogger _logger;
-    private readonly string _tokenKey;
+    private readonly TokenCacheKey _tokenKey;
     private readonly string _apiBase;
-    private readonly Func<CancellationToken, Task<(string, TimeSpan)>> _fetchToken;
+    private readonly Func<CancellationToken, Task<ApplicationToken>> _fetchToken;
 
-    internal WeComConnector(WeComConfig config, WeComOptions options, ProviderHttpClient http, WeComAccessTokenCache tokens, ILogger logger)
+    internal WeComConnector(WeComConfig config, WeComOptions options, ProviderHttpClient http, ApplicationTokenCache tokens, ILogger logger)
     {
         _config = config;
         _options = options;
         _http = http;
         _tokens = tokens;
         _logger = logger;
-        _tokenKey = WeComAccessTokenCache.Key(config);
-        _apiBase = options.ApiBaseAddress.GetLeftPart(UriPartial.Path).TrimEnd('/') + "/";
+        _tokenKey = TokenCacheKey.Create(WeComConnectorFactory.ProviderName, config.CorpId, config.Secret.Reveal()); // tokens are per app secret
+        _apiBase = ProviderEndpoint.Combine(options.ApiBaseAddress, string.Empty).AbsoluteUri;
         _fetchToken = FetchTokenAsync;
     }
+
+    /// <summary>WeCom documents a token lifetime of 7,200 s; a longer <c>expires_in</c> is not trusted.</summary>
+    private static readonly TimeSpan MaxTokenLifetime = TimeSpan.FromSeconds(7200);
 
     private static readonly Func<ProviderResponse, ProviderFailure?> InspectGetToken = r => WeComErrors.Inspect(r, isGetToken: true, consumesCode: false);
     private static readonly Func<ProviderResponse, ProviderFailure?> InspectCodeCall = r => WeComErrors.Inspect(r, isGetToken: false, consumesCode: true);
@@ -64,7 +67,8 @@ public sealed partial class WeComConnector : ISocialConnector
         cancellationToken.ThrowIfCancellationRequested();
         if (string.IsNullOrEmpty(request.State) || request.State.Length > 128 || !request.State.All(char.IsAsciiLetterOrDigit))
         {
-            throw new ConnectorException(
+            throw _http.Reject(
+                "authorize",
                 ConnectorErrorCode.InvalidRequestParameters,
                 "WeCom accepts a state of 1 to 128 ASCII letters and digits only (a-z, A-Z, 0-9); generate the state without other characters.");
         }
@@ -108,28 +112,48 @@ public sealed partial class WeComConnector : ISocialConnector
     }
 
     /// <inheritdoc/>
+    /// <remarks>The whole sign-in (token, identity, details) is bounded by <see cref="ConnectorHttpOptions.TotalTimeout"/>;
+    /// details still missing when it runs out are skipped.</remarks>
     /// <exception cref="ConnectorException">
     /// <see cref="ConnectorErrorCode.AuthorizationFailed"/> without a <c>code</c>;
     /// <see cref="ConnectorErrorCode.SocialAuthCodeInvalid"/> for an invalid, used or expired code;
     /// <see cref="ConnectorErrorCode.InvalidConfig"/> for a wrong corpId/secret/agentId, an untrusted server IP or redirect domain;
     /// <see cref="ConnectorErrorCode.SocialAccessTokenInvalid"/> when a fresh token is rejected too;
-    /// <see cref="ConnectorErrorCode.RateLimitExceeded"/>; <see cref="ConnectorErrorCode.InvalidResponse"/>; <see cref="ConnectorErrorCode.General"/>.
+    /// <see cref="ConnectorErrorCode.RateLimitExceeded"/>; <see cref="ConnectorErrorCode.InvalidResponse"/>;
+    /// <see cref="ConnectorErrorCode.General"/> (also when the sign-in takes longer than its total timeout).
     /// </exception>
     public async Task<SocialUserInfo> GetUserInfoAsync(SocialCallback callback, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        var code = callback.GetParameter("code") ?? throw new ConnectorException(
+        var code = callback.GetParameter("code") ?? throw _http.Reject(
+            "callback",
             ConnectorErrorCode.AuthorizationFailed,
-            "The WeCom callback carries no code: the user did not authorize, or the request is not a WeCom callback.")
-        { Provider = WeComConnectorFactory.ProviderName };
+            "The WeCom callback carries no code: the user did not authorize, or the request is not a WeCom callback.");
 
+        using var budget = new OperationBudget(_options.Http.TotalTimeout, _http.TimeProvider, cancellationToken);
+        try
+        {
+            return await SignInAsync(code, budget).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (budget.IsExhausted)
+        {
+            throw _http.Reject(
+                "sign-in",
+                ConnectorErrorCode.General,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The WeCom sign-in did not complete within {budget.Limit.TotalSeconds:0.###} s (ConnectorHttpOptions.TotalTimeout). Check that WeCom is reachable from this server."));
+        }
+    }
+
+    private async Task<SocialUserInfo> SignInAsync(string code, OperationBudget budget)
+    {
         var identity = await CallAsync(
             "getuserinfo",
             token => Api("cgi-bin/auth/getuserinfo", ("access_token", token), ("code", code)),
             RequestSafety.Safe, // a GET without side effects: a repeat after WeCom consumed the code can only fail with 40029
             consumesCode: true,
             content: null,
-            cancellationToken).ConfigureAwait(false);
+            secret: code,
+            budget.Token).ConfigureAwait(false);
 
         var userId = identity.GetStringOrNull("userid");
         var openId = identity.GetStringOrNull("openid");
@@ -142,16 +166,28 @@ public sealed partial class WeComConnector : ISocialConnector
             "user/get",
             token => Api("cgi-bin/user/get", ("access_token", token), ("userid", userId)),
             content: null,
-            cancellationToken);
+            secret: null,
+            budget);
         var detailTask = ticket is null ? null : BestEffortAsync(
             "getuserdetail",
             token => Api("cgi-bin/auth/getuserdetail", ("access_token", token)),
             () => TicketContent(ticket),
-            cancellationToken);
+            secret: ticket,
+            budget);
         var member = memberTask is null ? null : await memberTask.ConfigureAwait(false);
         var detail = detailTask is null ? null : await detailTask.ConfigureAwait(false);
 
-        return WeComUserMapper.Map(id, identity, member, detail);
+        try
+        {
+            return WeComUserMapper.Map(id, identity, member, detail);
+        }
+        catch (InvalidOperationException)
+        {
+            // A detail body WeCom accepted as JSON but that is not text throughout (an escaped lone surrogate in a
+            // property name): sign in with the identity alone, as when a detail call fails.
+            LogDetailSkipped(_logger, "details", ConnectorErrorCode.InvalidResponse.ToWireString(), "-");
+            return WeComUserMapper.Map(id, identity, null, null);
+        }
     }
 
     private Uri Api(string path, params (string Name, string Value)[] query)
@@ -166,30 +202,33 @@ public sealed partial class WeComConnector : ISocialConnector
         return new Uri(builder.ToString());
     }
 
-    /// <summary>An API call with the cached token; on an expired-token errcode the token is refreshed and the call retried once.</summary>
+    /// <summary>An API call with the cached token; when WeCom rejects the token (errcode 40001/40014/42001 or HTTP
+    /// 401) it is dropped, a fresh one fetched and the call retried once.</summary>
     private async Task<JsonElement> CallAsync(
         string operation,
         Func<string, Uri> uri,
         RequestSafety safety,
         bool consumesCode,
         Func<HttpContent>? content,
+        string? secret,
         CancellationToken cancellationToken)
     {
         var method = content is null ? HttpMethod.Get : HttpMethod.Post;
         for (var attempt = 1; ; attempt++)
         {
-            var token = await GetTokenAsync(cancellationToken).ConfigureAwait(false);
+            var token = await _tokens.GetAsync(_tokenKey, _fetchToken, cancellationToken).ConfigureAwait(false);
             try
             {
-                return await _http.SendAsync(
+                return await _http.SendJsonAsync(
                     new ProviderRequest(operation, method, uri(token), safety)
                     {
                         Content = content,
                         Inspect = consumesCode ? InspectCodeCall : InspectApiCall,
+                        Secrets = secret is null ? [token, _config.Secret.Reveal()] : [token, secret, _config.Secret.Reveal()],
                     },
                     cancellationToken).ConfigureAwait(false);
             }
-            catch (ConnectorException exception) when (WeComErrors.IsTokenExpired(exception.ProviderErrorCode))
+            catch (ConnectorException exception) when (exception.Code == ConnectorErrorCode.SocialAccessTokenInvalid)
             {
                 await _tokens.InvalidateAsync(_tokenKey, token).ConfigureAwait(false);
                 if (attempt == 2)
@@ -197,30 +236,32 @@ public sealed partial class WeComConnector : ISocialConnector
                     throw;
                 }
 
-                LogTokenRefreshed(_logger, operation, exception.ProviderErrorCode!);
+                LogTokenRefreshed(_logger, operation, exception.ProviderErrorCode ?? $"HTTP {exception.HttpStatusCode}");
             }
         }
     }
 
-    private async Task<JsonElement?> BestEffortAsync(string operation, Func<string, Uri> uri, Func<HttpContent>? content, CancellationToken cancellationToken)
+    private async Task<JsonElement?> BestEffortAsync(string operation, Func<string, Uri> uri, Func<HttpContent>? content, string? secret, OperationBudget budget)
     {
         try
         {
-            return await CallAsync(operation, uri, RequestSafety.Safe, consumesCode: false, content, cancellationToken).ConfigureAwait(false);
+            return await CallAsync(operation, uri, RequestSafety.Safe, consumesCode: false, content, secret, budget.Token).ConfigureAwait(false);
         }
         catch (ConnectorException exception)
         {
             LogDetailSkipped(_logger, operation, exception.WireCode, exception.ProviderErrorCode ?? "-");
             return null;
         }
+        catch (OperationCanceledException) when (budget.IsExhausted)
+        {
+            LogDetailSkipped(_logger, operation, "timeout", "-");
+            return null;
+        }
     }
 
-    private ValueTask<string> GetTokenAsync(CancellationToken cancellationToken) =>
-        _tokens.GetAsync(_tokenKey, _fetchToken, cancellationToken);
-
-    private async Task<(string, TimeSpan)> FetchTokenAsync(CancellationToken cancellationToken)
+    private async Task<ApplicationToken> FetchTokenAsync(CancellationToken cancellationToken)
     {
-        var json = await _http.SendAsync(
+        var json = await _http.SendJsonAsync(
             new ProviderRequest(
                 "gettoken",
                 HttpMethod.Get,
@@ -228,13 +269,17 @@ public sealed partial class WeComConnector : ISocialConnector
                 RequestSafety.Safe)
             {
                 Inspect = InspectGetToken,
+                Secrets = [_config.Secret.Reveal()],
             },
             cancellationToken).ConfigureAwait(false);
 
-        var token = json.GetStringOrNull("access_token")
-            ?? throw _http.Fail("gettoken", new ProviderFailure(ConnectorErrorCode.InvalidResponse, "returned no access_token"));
-        var expiresIn = json.GetInt64OrNull("expires_in") is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromSeconds(7200);
-        return (token, expiresIn);
+        var token = json.GetStringOrNull("access_token");
+        if (!ApplicationTokenCache.IsUsableToken(token))
+        {
+            throw _http.Fail("gettoken", new ProviderFailure(ConnectorErrorCode.InvalidResponse, token is null ? "returned no access_token" : "returned an access_token that is not a usable token (empty, too long, or with spaces or control characters)"));
+        }
+
+        return new ApplicationToken(token!, json.GetLifetimeOrNull("expires_in", MaxTokenLifetime) ?? MaxTokenLifetime);
     }
 
     private static ByteArrayContent TicketContent(string ticket)
@@ -252,9 +297,8 @@ public sealed partial class WeComConnector : ISocialConnector
         return content;
     }
 
-
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "WeCom {Operation} rejected the cached access token (errcode {Errcode}); refreshed it and retrying once")]
-    private static partial void LogTokenRefreshed(ILogger logger, string operation, string errcode);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "WeCom {Operation} rejected the cached access token ({Reason}); refreshed it and retrying once")]
+    private static partial void LogTokenRefreshed(ILogger logger, string operation, string reason);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "WeCom {Operation} failed ({ErrorCode}, errcode {Errcode}); signing in without those details")]
     private static partial void LogDetailSkipped(ILogger logger, string operation, string errorCode, string errcode);

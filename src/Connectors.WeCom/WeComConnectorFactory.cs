@@ -1,4 +1,5 @@
 using Connectors.Abstractions;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -30,14 +31,17 @@ public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
 
     private readonly ProviderHttpClient _http;
     private readonly WeComOptions _options;
-    private readonly WeComAccessTokenCache _tokens;
+    private readonly ApplicationTokenCache _tokens;
     private readonly ILogger _logger;
 
     /// <summary>Creates the factory (normally through DI).</summary>
-    public WeComConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<WeComOptions> options, WeComAccessTokenCache tokens, TimeProvider time, ILoggerFactory loggerFactory)
+    /// <exception cref="InvalidOperationException">When an option is out of range (an endpoint not absolute, a timeout not positive).</exception>
+    public WeComConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<WeComOptions> options, TimeProvider time, ILoggerFactory loggerFactory, IDistributedCache? distributedCache = null)
+        : base(loggerFactory?.CreateLogger<WeComConnector>())
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
+        ArgumentNullException.ThrowIfNull(time);
         _options = options.Value;
         foreach (var (name, uri) in new[]
         {
@@ -53,10 +57,13 @@ public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
             }
         }
 
-        _tokens = tokens ?? throw new ArgumentNullException(nameof(tokens));
         _logger = loggerFactory.CreateLogger<WeComConnector>();
-        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, _logger, time ?? throw new ArgumentNullException(nameof(time)));
+        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, _logger, time);
+        _tokens = new ApplicationTokenCache(ProviderName, _options.TokenCache, time, _logger, distributedCache);
     }
+
+    /// <summary>The access-token cache shared by every WeCom connector of this factory.</summary>
+    public ApplicationTokenCache TokenCache => _tokens;
 
     /// <inheritdoc/>
     public override ConnectorMetadata Metadata => ConnectorMetadata;

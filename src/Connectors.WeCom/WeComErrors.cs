@@ -5,15 +5,29 @@ namespace Connectors.WeCom;
 /// <summary>WeCom's <c>errcode</c> (HTTP 200 with a non-zero errcode) mapped to connector failures, in one place.</summary>
 internal static class WeComErrors
 {
-    /// <summary>Errcodes that mean the access token is invalid or expired: refresh it and retry once.</summary>
-    public static bool IsTokenExpired(string? errcode) => errcode is "40001" or "40014" or "42001";
-
     /// <summary>Reads a WeCom response: null when it is accepted (or when the shared layer's mapping applies).</summary>
+    /// <remarks>
+    /// WeCom answers errors with HTTP 200 and an errcode; a 401 or 403 comes from WeCom's gateway or a proxy. At
+    /// gettoken (which carries no token) it means the credentials or this server were refused: <see cref="ConnectorErrorCode.InvalidConfig"/>.
+    /// At the calls that carry the access token, a 401 means the token was rejected: <see cref="ConnectorErrorCode.SocialAccessTokenInvalid"/>
+    /// (as Logto), which refreshes the token and retries once; a 403 is a refusal of this server, <see cref="ConnectorErrorCode.General"/>.
+    /// </remarks>
     public static ProviderFailure? Inspect(ProviderResponse response, bool isGetToken, bool consumesCode)
     {
-        if (!response.IsSuccessStatusCode || !response.TryGetJson(out var json))
+        if (!response.IsSuccessStatusCode)
         {
-            return null; // non-2xx and non-JSON bodies: the shared mapping
+            return response.StatusCode switch
+            {
+                401 or 403 when isGetToken => new ProviderFailure(ConnectorErrorCode.InvalidConfig, $"was refused with HTTP {response.StatusCode}: check the corpId and secret, and that this server may call qyapi.weixin.qq.com (trusted IPs, outbound proxy)"),
+                401 => new ProviderFailure(ConnectorErrorCode.SocialAccessTokenInvalid, "rejected the access token (HTTP 401)"),
+                403 => new ProviderFailure(ConnectorErrorCode.General, "was refused with HTTP 403: check that this server's IP is a trusted IP of the app (企业可信IP) and any outbound proxy"),
+                _ => null, // the shared mapping: 429, 5xx (transient), others
+            };
+        }
+
+        if (!response.TryGetJson(out var json))
+        {
+            return null; // a 2xx body that is not JSON: the shared mapping (InvalidResponse)
         }
 
         if (json.ValueKind != System.Text.Json.JsonValueKind.Object)
@@ -28,7 +42,7 @@ internal static class WeComErrors
         }
 
         var code = errcode.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var errmsg = ShortMessage(json.GetStringOrNull("errmsg"));
+        var errmsg = ShortMessage(json.GetStringOrNull("errmsg")) ?? "no errmsg";
         var said = $"returned errcode {code} ({errmsg})";
         var failure = errcode switch
         {
@@ -46,16 +60,16 @@ internal static class WeComErrors
         return failure with { ProviderErrorCode = code };
     }
 
-    /// <summary>WeCom appends <c>, hint: [...], from ip: ..., more info at ...</c>; keep the text before it.</summary>
-    internal static string ShortMessage(string? errmsg)
+    /// <summary>WeCom appends <c>, hint: [...], from ip: ..., more info at ...</c>; keep the text before it, made safe
+    /// (<see cref="SafeText.FromProvider"/>).</summary>
+    internal static string? ShortMessage(string? errmsg)
     {
         if (string.IsNullOrEmpty(errmsg))
         {
-            return "no errmsg";
+            return null;
         }
 
         var hint = errmsg.IndexOf(", hint:", StringComparison.Ordinal);
-        var text = (hint >= 0 ? errmsg[..hint] : errmsg).Trim();
-        return text.Length <= 120 ? text : text[..120];
+        return SafeText.FromProvider(hint >= 0 ? errmsg[..hint] : errmsg, 120);
     }
 }

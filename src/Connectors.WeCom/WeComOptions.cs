@@ -33,14 +33,13 @@ public sealed class WeComOptions
     /// <summary>The <c>lang</c> of the browser login page (<c>zh</c> or <c>en</c>); not sent when null (default).</summary>
     public string? Lang { get; set; }
 
-    /// <summary>How long before <c>expires_in</c> runs out a cached access token is refreshed. Default 5 minutes.</summary>
-    public TimeSpan TokenRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
-
     /// <summary>
-    /// Share access tokens between identity-server instances through the registered <c>IDistributedCache</c>
-    /// (in addition to the in-process cache). Default false. Cache failures count as misses and never fail a sign-in.
+    /// The app access-token cache: refresh margin (default 5 minutes), capacity (default 1,024 apps), sharing between
+    /// instances through the registered <c>IDistributedCache</c> (default off; failures, a 1 s budget overrun or an
+    /// unusable entry count as misses and never fail a sign-in), and how long a configuration error from gettoken is
+    /// remembered (default 30 s).
     /// </summary>
-    public bool UseDistributedTokenCache { get; set; }
+    public ApplicationTokenCacheOptions TokenCache { get; set; } = new();
 
     /// <summary>Timeouts, retries and the response size cap.</summary>
     public ConnectorHttpOptions Http { get; set; } = new();

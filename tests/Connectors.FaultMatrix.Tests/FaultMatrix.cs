@@ -18,6 +18,14 @@ public sealed record Fault(string Name, string Response, ConnectorErrorCode Expe
     /// Every other fault runs with timeouts so long that only the fault itself can decide the outcome.</summary>
     public bool IsDelay { get; init; }
 
+    /// <summary>Whether the client receives a 2xx status line (whatever follows): for an operation whose 2xx is final
+    /// (a send), the provider accepted, so the outcome is success.</summary>
+    public bool SuccessStatus { get; init; }
+
+    /// <summary>Whether a best-effort detail call treats this answer as a failure (logged and skipped). A 2xx JSON
+    /// body without the expected fields is a detail call that simply returned nothing more.</summary>
+    public bool FailsDetailCalls { get; init; } = true;
+
     public override string ToString() => Name;
 }
 
@@ -29,7 +37,9 @@ public sealed record Fault(string Name, string Response, ConnectorErrorCode Expe
 /// <param name="UrlPath">The path WireMock matches and counts.</param>
 /// <param name="Safe">Whether it may be retried after reaching the provider.</param>
 /// <param name="BestEffort">Whether a failure must leave the sign-in successful (WeCom's detail calls).</param>
-public sealed record Operation(string Name, string Provider, string LogName, string Method, string UrlPath, bool Safe, bool BestEffort)
+/// <param name="SuccessStatusIsFinal">Whether a 2xx means the provider acted (a send), so that it is never reported
+/// as a failure, whatever the body.</param>
+public sealed record Operation(string Name, string Provider, string LogName, string Method, string UrlPath, bool Safe, bool BestEffort, bool SuccessStatusIsFinal = false)
 {
     public override string ToString() => Name;
 }
@@ -67,7 +77,7 @@ public static class FaultMatrix
         new("WeCom getuserdetail", "wecom", "getuserdetail", "POST", "/cgi-bin/auth/getuserdetail", Safe: true, BestEffort: true),
         new("Hugging Face token", "huggingface", "token", "POST", "/oauth/token", Safe: false, BestEffort: false),
         new("Hugging Face userinfo", "huggingface", "userinfo", "GET", "/oauth/userinfo", Safe: true, BestEffort: false),
-        new("Mailgun send", "mailgun", "send", "POST", "/v3/example.com/messages", Safe: false, BestEffort: false),
+        new("Mailgun send", "mailgun", "send", "POST", "/v3/example.com/messages", Safe: false, BestEffort: false, SuccessStatusIsFinal: true),
     ];
 
     private static readonly string FiveMegabytes = "{\"data\":\"" + new string('x', 5 * 1024 * 1024) + "\"}";
@@ -80,18 +90,20 @@ public static class FaultMatrix
         new("delay past the attempt timeout", $$"""{ "status": 200, "fixedDelayMilliseconds": {{(int)Delay.TotalMilliseconds}}, "jsonBody": { "errcode": 0 } }""", ConnectorErrorCode.General, Transient: true) { IsDelay = true },
         new("CONNECTION_RESET_BY_PEER", """{ "fault": "CONNECTION_RESET_BY_PEER" }""", ConnectorErrorCode.General, Transient: true),
         new("EMPTY_RESPONSE", """{ "fault": "EMPTY_RESPONSE" }""", ConnectorErrorCode.General, Transient: true) { HandlerRetriesOfBodilessRequests = 3 },
-        new("MALFORMED_RESPONSE_CHUNK", """{ "fault": "MALFORMED_RESPONSE_CHUNK" }""", ConnectorErrorCode.General, Transient: true),
+        new("MALFORMED_RESPONSE_CHUNK", """{ "fault": "MALFORMED_RESPONSE_CHUNK" }""", ConnectorErrorCode.General, Transient: true) { SuccessStatus = true },
         new("RANDOM_DATA_THEN_CLOSE", """{ "fault": "RANDOM_DATA_THEN_CLOSE" }""", ConnectorErrorCode.General, Transient: true),
         new("HTTP 500", """{ "status": 500, "body": "{}", "headers": { "Content-Type": "application/json" } }""", ConnectorErrorCode.General, Transient: true),
         new("HTTP 502", """{ "status": 502, "body": "<html>Bad Gateway</html>", "headers": { "Content-Type": "text/html" } }""", ConnectorErrorCode.General, Transient: true),
         new("HTTP 503", """{ "status": 503, "body": "Service Unavailable", "headers": { "Content-Type": "text/plain" } }""", ConnectorErrorCode.General, Transient: true),
         new("HTTP 429", """{ "status": 429, "body": "{}", "headers": { "Content-Type": "application/json", "Retry-After": "30" } }""", ConnectorErrorCode.RateLimitExceeded, Transient: false),
-        new("HTML page with 200", """{ "status": 200, "body": "<!DOCTYPE html><html><body>Login</body></html>", "headers": { "Content-Type": "text/html" } }""", ConnectorErrorCode.InvalidResponse, Transient: false),
-        new("truncated JSON", """{ "status": 200, "body": "{\"errcode\":0,\"access_token\":\"abc", "headers": { "Content-Type": "application/json" } }""", ConnectorErrorCode.InvalidResponse, Transient: false),
+        new("HTML page with 200", """{ "status": 200, "body": "<!DOCTYPE html><html><body>Login</body></html>", "headers": { "Content-Type": "text/html" } }""", ConnectorErrorCode.InvalidResponse, Transient: false) { SuccessStatus = true },
+        new("2xx with a non-JSON body", """{ "status": 200, "body": "OK", "headers": { "Content-Type": "text/plain" } }""", ConnectorErrorCode.InvalidResponse, Transient: false) { SuccessStatus = true },
+        new("2xx with JSON lacking the expected id", """{ "status": 200, "jsonBody": { "message": "Queued. Thank you." } }""", ConnectorErrorCode.InvalidResponse, Transient: false) { SuccessStatus = true, FailsDetailCalls = false },
+        new("truncated JSON", """{ "status": 200, "body": "{\"errcode\":0,\"access_token\":\"abc", "headers": { "Content-Type": "application/json" } }""", ConnectorErrorCode.InvalidResponse, Transient: false) { SuccessStatus = true },
         // WireMock sends an inline body chunked unless the stub sets Content-Length: this one declares its size, so
         // the cap rejects it from the header.
-        new("5 MB body with Content-Length", $$"""{ "status": 200, "body": {{System.Text.Json.JsonSerializer.Serialize(FiveMegabytes)}}, "headers": { "Content-Type": "application/json", "Content-Length": "{{FiveMegabytes.Length}}" } }""", ConnectorErrorCode.InvalidResponse, Transient: false),
-        new("chunked body one byte over the cap", $$"""{ "status": 200, "body": {{System.Text.Json.JsonSerializer.Serialize(JustOverTheCap)}}, "headers": { "Content-Type": "application/json" } }""", ConnectorErrorCode.InvalidResponse, Transient: false),
+        new("5 MB body with Content-Length", $$"""{ "status": 200, "body": {{System.Text.Json.JsonSerializer.Serialize(FiveMegabytes)}}, "headers": { "Content-Type": "application/json", "Content-Length": "{{FiveMegabytes.Length}}" } }""", ConnectorErrorCode.InvalidResponse, Transient: false) { SuccessStatus = true },
+        new("chunked body one byte over the cap", $$"""{ "status": 200, "body": {{System.Text.Json.JsonSerializer.Serialize(JustOverTheCap)}}, "headers": { "Content-Type": "application/json" } }""", ConnectorErrorCode.InvalidResponse, Transient: false) { SuccessStatus = true },
     ];
 
     public static IEnumerable<object[]> Cells() =>

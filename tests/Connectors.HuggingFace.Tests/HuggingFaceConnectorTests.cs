@@ -348,7 +348,7 @@ public sealed class HuggingFaceConnectorTests(WireMockFixture fixture) : WireMoc
     {
         await WireMock.LoadContractAsync("huggingface/userinfo.json");
         var (connector, redirect) = await StartAsync(Connector());
-        var claims = $$"""{"iss":"{{WireMock.BaseUri.GetLeftPart(UriPartial.Authority)}}","aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","nonce":"not-the-nonce"}""";
+        var claims = $$"""{"iss":"{{WireMock.BaseUri.GetLeftPart(UriPartial.Authority)}}","aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","exp":{{_time.GetUtcNow().AddHours(1).ToUnixTimeSeconds()}},"nonce":"not-the-nonce"}""";
         var jwt = "eyJhbGciOiJSUzI1NiJ9." + Convert.ToBase64String(Encoding.UTF8.GetBytes(claims)).TrimEnd('=').Replace('+', '-').Replace('/', '_') + ".sig";
         await WireMock.StubAsync($$"""
             { "request": { "method": "POST", "urlPath": "/oauth/token" },
@@ -367,7 +367,7 @@ public sealed class HuggingFaceConnectorTests(WireMockFixture fixture) : WireMoc
     {
         await WireMock.LoadContractAsync("huggingface/userinfo.json");
         var (connector, redirect) = await StartAsync(Connector());
-        var claims = $$"""{"iss":"{{WireMock.BaseUri.GetLeftPart(UriPartial.Authority)}}","aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","nonce":"{{redirect.Session[SessionKeys.Nonce]}}"}""";
+        var claims = $$"""{"iss":"{{WireMock.BaseUri.GetLeftPart(UriPartial.Authority)}}","aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","exp":{{_time.GetUtcNow().AddHours(1).ToUnixTimeSeconds()}},"nonce":"{{redirect.Session[SessionKeys.Nonce]}}"}""";
         var jwt = "eyJhbGciOiJSUzI1NiJ9." + Convert.ToBase64String(Encoding.UTF8.GetBytes(claims)).TrimEnd('=').Replace('+', '-').Replace('/', '_') + ".sig";
         await WireMock.StubAsync($$"""
             { "request": { "method": "POST", "urlPath": "/oauth/token" },

@@ -32,11 +32,11 @@ public sealed class ConfigTests(WireMockFixture fixture) : MailgunTestBase(fixtu
             "domain: must be a bare domain such as mg.example.com (no scheme, port or slash)",
             "apiKey: is required",
             "from: must be 'Sender Name <sender@example.com>' or a bare address",
-            "deliveries.SignIn: needs either html or template, not both",
-            "deliveries.Register: needs either html or template, not both",
+            "deliveries.SignIn: has both html and template; give one of them",
+            "deliveries.Register: has only text; add html (the text part is sent with it) or use a stored Mailgun template",
             "deliveries.Generic.variables: must be a JSON object",
             "deliveries.ForgotPassword: must be a JSON object",
-            "deliveries.BindMfa.locales.zh: needs either html or template, not both");
+            "deliveries.BindMfa.locales.zh: needs html (optionally with text) or a stored Mailgun template; it has neither");
     }
 
     [Fact]

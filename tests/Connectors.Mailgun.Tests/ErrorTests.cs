@@ -93,13 +93,15 @@ public sealed class ErrorTests(WireMockFixture fixture) : MailgunTestBase(fixtur
     }
 
     [Fact]
-    public async Task Accepted_without_an_id_is_InvalidResponse()
+    public async Task Accepted_without_an_id_is_sent_without_an_id()
     {
         await StubAsync(200, """{"message":"Queued. Thank you."}""");
 
-        var act = () => Connector(Deliveries).SendAsync(Message(UsageType.SignIn));
+        var result = await Connector(Deliveries).SendAsync(Message(UsageType.SignIn));
 
-        (await act.Should().ThrowAsync<ConnectorException>()).Which.Code.Should().Be(ConnectorErrorCode.InvalidResponse);
+        result.MessageId.Should().BeNull();
+        (await WireMock.CountAsync("POST", "/v3/example.com/messages")).Should().Be(1);
+        Logs.Entries.Should().ContainSingle(e => e.EventId.Id == 3001).Which.Message.Should().Contain("a body without an id");
     }
 
     [Theory]

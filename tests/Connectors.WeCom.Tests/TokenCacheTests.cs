@@ -71,7 +71,7 @@ public sealed class TokenCacheTests(WireMockFixture fixture) : WeComTestBase(fix
     public async Task Token_is_reused_until_the_refresh_margin()
     {
         await LoadHappyPathAsync();
-        var connector = Connector(configure: o => o.TokenRefreshMargin = TimeSpan.FromMinutes(5));
+        var connector = Connector(configure: o => o.TokenCache.RefreshMargin = TimeSpan.FromMinutes(5));
 
         await connector.GetUserInfoAsync(Callback("code-external"));
         Time.Advance(TimeSpan.FromSeconds(7200 - 300 - 1));
@@ -105,7 +105,7 @@ public sealed class TokenCacheTests(WireMockFixture fixture) : WeComTestBase(fix
     {
         await LoadHappyPathAsync();
         var shared = new MemoryDistributedCache(Microsoft.Extensions.Options.Options.Create(new Microsoft.Extensions.Caching.Memory.MemoryDistributedCacheOptions()));
-        ISocialConnector Instance() => Services(o => o.UseDistributedTokenCache = true, s => s.AddSingleton<IDistributedCache>(shared))
+        ISocialConnector Instance() => Services(o => o.TokenCache.UseDistributedCache = true, s => s.AddSingleton<IDistributedCache>(shared))
             .Create<ISocialConnector>(WeComConnectorFactory.ConnectorId, ConfigJson);
 
         await Instance().GetUserInfoAsync(Callback("code-external"));
@@ -120,13 +120,13 @@ public sealed class TokenCacheTests(WireMockFixture fixture) : WeComTestBase(fix
     public async Task A_failing_distributed_cache_does_not_fail_the_sign_in()
     {
         await LoadHappyPathAsync();
-        var connector = Services(o => o.UseDistributedTokenCache = true, s => s.AddSingleton<IDistributedCache, BrokenCache>())
+        var connector = Services(o => o.TokenCache.UseDistributedCache = true, s => s.AddSingleton<IDistributedCache, BrokenCache>())
             .Create<ISocialConnector>(WeComConnectorFactory.ConnectorId, ConfigJson);
 
         var user = await connector.GetUserInfoAsync(Callback("code-member"));
 
         user.Id.Should().Be("lisi");
-        Logs.Entries.Should().Contain(e => e.EventId.Id == 2101);
+        Logs.Entries.Should().Contain(e => e.EventId.Id == 1101);
     }
 
     private sealed class BrokenCache : IDistributedCache

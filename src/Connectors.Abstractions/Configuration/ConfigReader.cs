@@ -82,6 +82,41 @@ public sealed class ConfigReader
         return OptionalObject(Root, name, name);
     }
 
+    /// <summary>
+    /// The properties of the object <paramref name="parent"/>. A name that is not text (an escaped lone surrogate) is
+    /// reported at <paramref name="path"/> and skipped.
+    /// </summary>
+    public IReadOnlyList<(string Name, JsonElement Value)> Properties(JsonElement parent, string path)
+    {
+        var properties = new List<(string, JsonElement)>();
+        if (parent.ValueKind != JsonValueKind.Object)
+        {
+            return properties;
+        }
+
+        foreach (var property in parent.EnumerateObject())
+        {
+            string name;
+            try
+            {
+                name = property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                AddError(path, "has a property name with invalid Unicode (an unpaired surrogate escape)");
+                continue;
+            }
+
+            properties.Add((name, property.Value));
+        }
+
+        return properties;
+    }
+
+    /// <summary>The path of <paramref name="name"/> under <paramref name="path"/>, e.g. <c>deliveries.SignIn</c>; a
+    /// long or multi-line name is shortened so that messages stay readable.</summary>
+    public static string PathOf(string path, string name) => $"{path}.{SafeText.FromProvider(name, 64) ?? "(blank)"}";
+
     private enum PresentAs
     {
         Absent,
@@ -105,7 +140,19 @@ public sealed class ConfigReader
             return null;
         }
 
-        var text = value.GetString();
+        string? text;
+        try
+        {
+            text = value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate ("\ud800") is valid JSON but not text.
+            present = PresentAs.WrongType;
+            AddError(path, "contains invalid Unicode (an unpaired surrogate escape)");
+            return null;
+        }
+
         if (string.IsNullOrWhiteSpace(text))
         {
             present = PresentAs.Blank;

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Connectors.Abstractions;
 
@@ -24,6 +26,14 @@ public interface IConnectorFactory
 public abstract class ConnectorFactory<TConfig> : IConnectorFactory
     where TConfig : class
 {
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the factory; <paramref name="logger"/> receives the failures of <see cref="Create"/>.</summary>
+    protected ConnectorFactory(ILogger? logger = null)
+    {
+        _logger = logger ?? NullLogger.Instance;
+    }
+
     /// <inheritdoc/>
     public abstract ConnectorMetadata Metadata { get; }
 
@@ -36,7 +46,20 @@ public abstract class ConnectorFactory<TConfig> : IConnectorFactory
     }
 
     /// <inheritdoc/>
-    public IConnector Create(JsonElement config) => CreateConnector(ParseConfig(config));
+    /// <remarks>An invalid config is counted and logged as a failure of the provider's <c>create</c> operation.</remarks>
+    public IConnector Create(JsonElement config)
+    {
+        var reader = new ConfigReader(config);
+        var parsed = Parse(reader);
+        if (!reader.IsValid || parsed is null)
+        {
+            var failure = InvalidConfig(Metadata.Id, reader.Errors, Metadata.Name);
+            ConnectorTelemetry.RecordFailure(_logger, failure);
+            throw failure;
+        }
+
+        return CreateConnector(parsed);
+    }
 
     /// <summary>Parses and validates a config into its typed form.</summary>
     /// <exception cref="ConnectorException"><see cref="ConnectorErrorCode.InvalidConfig"/> naming every problem.</exception>
@@ -46,7 +69,7 @@ public abstract class ConnectorFactory<TConfig> : IConnectorFactory
         var parsed = Parse(reader);
         if (!reader.IsValid || parsed is null)
         {
-            throw InvalidConfig(Metadata.Id, reader.Errors);
+            throw InvalidConfig(Metadata.Id, reader.Errors, Metadata.Name);
         }
 
         return parsed;
@@ -58,10 +81,12 @@ public abstract class ConnectorFactory<TConfig> : IConnectorFactory
     /// <summary>Creates the connector from a valid config.</summary>
     protected abstract IConnector CreateConnector(TConfig config);
 
-    internal static ConnectorException InvalidConfig(string connectorId, IReadOnlyList<ConfigError> errors) =>
+    internal static ConnectorException InvalidConfig(string connectorId, IReadOnlyList<ConfigError> errors, string? provider = null) =>
         new(ConnectorErrorCode.InvalidConfig,
             $"The {connectorId} config is invalid: {string.Join("; ", errors)}.")
         {
+            Provider = provider,
+            Operation = provider is null ? null : "create",
             ConfigErrors = errors,
         };
 }

@@ -32,6 +32,8 @@ public interface ISocialConnector : IConnector
 public interface IEmailConnector : IConnector
 {
     /// <summary>Sends one message.</summary>
+    /// <remarks>Once the provider has accepted the message (a 2xx), this returns a result, whatever else goes wrong
+    /// with the answer: a host that retries on error must never send a code twice.</remarks>
     /// <exception cref="ConnectorException">Every provider or validation failure, with a <see cref="ConnectorErrorCode"/>.</exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled.</exception>
     Task<EmailSendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default);

@@ -2,7 +2,9 @@ namespace Connectors.Abstractions;
 
 /// <summary>
 /// Strict email address checks for what is sent to a provider: exactly one <c>local@domain</c>, no display-name
-/// tricks, no separators (<c>,</c> <c>;</c>), no whitespace or control characters (CR/LF header injection).
+/// tricks, no separators (<c>,</c> <c>;</c>), no whitespace or control characters (CR/LF header injection), and
+/// outside ASCII only letters, digits and marks: no invisible format or bidirectional characters (U+200B, U+202E,
+/// U+FEFF) and no look-alikes of <c>@</c> or <c>,</c> (U+FF20, U+FF0C). International domain names are allowed.
 /// </summary>
 public static class EmailAddress
 {
@@ -28,9 +30,9 @@ public static class EmailAddress
             return false;
         }
 
-        foreach (var c in local)
+        foreach (var rune in local.EnumerateRunes())
         {
-            if (!char.IsAsciiLetterOrDigit(c) && !LocalSpecials.Contains(c, StringComparison.Ordinal) && (c < 0x80 || char.IsControl(c) || char.IsWhiteSpace(c)))
+            if (rune.IsAscii ? !char.IsAsciiLetterOrDigit((char)rune.Value) && !LocalSpecials.Contains((char)rune.Value, StringComparison.Ordinal) : !IsInternationalLetter(rune))
             {
                 return false;
             }
@@ -58,9 +60,9 @@ public static class EmailAddress
                 return false;
             }
 
-            foreach (var c in label)
+            foreach (var rune in label.EnumerateRunes())
             {
-                if (!char.IsAsciiLetterOrDigit(c) && c != '-' && (c < 0x80 || !char.IsLetterOrDigit(c)))
+                if (rune.IsAscii ? !char.IsAsciiLetterOrDigit((char)rune.Value) && rune.Value != '-' : !IsInternationalLetter(rune))
                 {
                     return false;
                 }
@@ -72,6 +74,17 @@ public static class EmailAddress
             }
         }
     }
+
+    // Letters, digits and combining marks of any script; never format characters (Cf), punctuation or symbols, which
+    // is where invisible and look-alike characters live. A lone surrogate reads as U+FFFD, a symbol.
+    private static bool IsInternationalLetter(System.Text.Rune rune) => System.Text.Rune.GetUnicodeCategory(rune) switch
+    {
+        System.Globalization.UnicodeCategory.UppercaseLetter or System.Globalization.UnicodeCategory.LowercaseLetter
+            or System.Globalization.UnicodeCategory.TitlecaseLetter or System.Globalization.UnicodeCategory.ModifierLetter
+            or System.Globalization.UnicodeCategory.OtherLetter or System.Globalization.UnicodeCategory.NonSpacingMark
+            or System.Globalization.UnicodeCategory.SpacingCombiningMark or System.Globalization.UnicodeCategory.DecimalDigitNumber => true,
+        _ => false,
+    };
 
     /// <summary>
     /// Reads a sender such as <c>Sender Name &lt;noreply@example.com&gt;</c> or a bare address. The display name may be

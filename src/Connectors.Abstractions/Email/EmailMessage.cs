@@ -34,6 +34,8 @@ public sealed record EmailPayload
     public override string ToString() => $"EmailPayload {{ Locale = {Locale} }}";
 }
 
-/// <summary>The outcome of a send.</summary>
-/// <param name="MessageId">The provider's message id (for Mailgun, including the angle brackets).</param>
-public sealed record EmailSendResult(string MessageId);
+/// <summary>The outcome of a send: the provider accepted the message. A send the provider accepted is never reported
+/// as a failure, even when its answer is not what its API promises.</summary>
+/// <param name="MessageId">The provider's message id (for Mailgun, including the angle brackets); null when the provider
+/// accepted the message without an id the connector could read.</param>
+public sealed record EmailSendResult(string? MessageId);

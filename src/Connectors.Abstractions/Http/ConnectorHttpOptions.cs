@@ -9,6 +9,10 @@ public sealed class ConnectorHttpOptions
     /// <summary>The time an operation may take with all its retries. Default 15 seconds.</summary>
     public TimeSpan OverallTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The time one connector call may take across all its provider requests (a sign-in's token, profile
+    /// and detail calls). Default 20 seconds.</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Retries after the first attempt, for operations that are safe to repeat. Default 2.</summary>
     public int MaxRetryAttempts { get; set; } = 2;
 
@@ -20,7 +24,7 @@ public sealed class ConnectorHttpOptions
 
     internal void Validate(string provider)
     {
-        if (AttemptTimeout <= TimeSpan.Zero || OverallTimeout <= TimeSpan.Zero)
+        if (AttemptTimeout <= TimeSpan.Zero || OverallTimeout <= TimeSpan.Zero || TotalTimeout <= TimeSpan.Zero)
         {
             throw new InvalidOperationException($"{provider} HTTP timeouts must be positive.");
         }

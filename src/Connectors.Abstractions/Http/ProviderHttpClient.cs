@@ -12,9 +12,11 @@ namespace Connectors.Abstractions;
 
 /// <summary>
 /// The one place where provider requests are sent: resilience (per-attempt and overall timeouts, retries with
-/// exponential backoff and jitter for safe operations only), a response size cap, JSON parsing, error mapping to
-/// <see cref="ConnectorException"/>, logging, tracing and metrics. Provider packages describe requests with
-/// <see cref="ProviderRequest"/> and read the provider's own error format through <see cref="ProviderRequest.Inspect"/>.
+/// exponential backoff and jitter for safe operations only), a response size cap, error mapping to
+/// <see cref="ConnectorException"/> with provider text cut, flattened and cleared of the request's secrets, logging,
+/// tracing and metrics. Provider packages describe requests with <see cref="ProviderRequest"/> and read the provider's
+/// own error format through <see cref="ProviderRequest.Inspect"/>. Failures found outside a request go through
+/// <see cref="Fail"/> and <see cref="Reject"/>, so every connector error is measured and logged the same way.
 /// </summary>
 /// <remarks>One instance per provider (it holds the built resilience pipelines); thread-safe. Every timer (attempt and
 /// overall timeouts, retry delays) and every clock reading runs on the given <see cref="TimeProvider"/>.</remarks>
@@ -24,7 +26,6 @@ public sealed class ProviderHttpClient
     private readonly string _httpClientName;
     private readonly ConnectorHttpOptions _options;
     private readonly ILogger _logger;
-    private readonly TimeProvider _time;
     private readonly ResiliencePipeline<Attempt> _safePipeline;
     private readonly ResiliencePipeline<Attempt> _unsafePipeline;
 
@@ -36,6 +37,7 @@ public sealed class ProviderHttpClient
     /// <param name="logger">Where request outcomes are logged (never URLs, bodies or secrets).</param>
     /// <param name="timeProvider">The clock of timeouts, retry delays, <c>Retry-After</c> dates and durations;
     /// <see cref="TimeProvider.System"/> when null.</param>
+    /// <exception cref="InvalidOperationException">When <paramref name="options"/> are out of range.</exception>
     public ProviderHttpClient(string provider, IHttpClientFactory httpClientFactory, string httpClientName, ConnectorHttpOptions options, ILogger logger, TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(provider);
@@ -50,7 +52,7 @@ public sealed class ProviderHttpClient
         _httpClientName = httpClientName;
         _options = options;
         _logger = logger;
-        _time = timeProvider ?? TimeProvider.System;
+        TimeProvider = timeProvider ?? TimeProvider.System;
         _safePipeline = BuildPipeline(RequestSafety.Safe);
         _unsafePipeline = BuildPipeline(RequestSafety.Unsafe);
     }
@@ -58,18 +60,76 @@ public sealed class ProviderHttpClient
     /// <summary>The provider's display name.</summary>
     public string Provider { get; }
 
-    /// <summary>Sends <paramref name="request"/> and returns the accepted 2xx response body as JSON.</summary>
+    /// <summary>The clock of this client's timeouts and retry delays.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>The timeouts, retries and size cap in use.</summary>
+    public ConnectorHttpOptions Options => _options;
+
+    /// <summary>Sends <paramref name="request"/> and returns the accepted response: a 2xx that
+    /// <see cref="ProviderRequest.Inspect"/> does not reject, whatever its body.</summary>
     /// <exception cref="ConnectorException">
     /// Non-2xx (default: 429 → <see cref="ConnectorErrorCode.RateLimitExceeded"/>, others → <see cref="ConnectorErrorCode.General"/>,
-    /// unless <see cref="ProviderRequest.Inspect"/> says otherwise); a 2xx body that is not JSON, truncated or over
-    /// <see cref="ConnectorHttpOptions.MaxResponseBytes"/> → <see cref="ConnectorErrorCode.InvalidResponse"/>; a timeout or
-    /// network failure → <see cref="ConnectorErrorCode.General"/>.
+    /// unless <see cref="ProviderRequest.Inspect"/> says otherwise); a body over <see cref="ConnectorHttpOptions.MaxResponseBytes"/>
+    /// → <see cref="ConnectorErrorCode.InvalidResponse"/> (except for <see cref="ProviderRequest.AcceptAnySuccessBody"/>);
+    /// a timeout or network failure → <see cref="ConnectorErrorCode.General"/>.
     /// </exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled.</exception>
-    public async Task<JsonElement> SendAsync(ProviderRequest request, CancellationToken cancellationToken = default)
+    public async Task<ProviderResponse> SendAsync(ProviderRequest request, CancellationToken cancellationToken = default) =>
+        (await SendCoreAsync(request, requireJson: false, cancellationToken).ConfigureAwait(false)).Response;
+
+    /// <summary>Sends <paramref name="request"/> and returns the accepted 2xx response body as JSON.</summary>
+    /// <exception cref="ConnectorException">As <see cref="SendAsync"/>, and <see cref="ConnectorErrorCode.InvalidResponse"/>
+    /// for a 2xx body that is not one JSON value (empty, HTML, truncated).</exception>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled.</exception>
+    public async Task<JsonElement> SendJsonAsync(ProviderRequest request, CancellationToken cancellationToken = default)
+    {
+        var response = (await SendCoreAsync(request, requireJson: true, cancellationToken).ConfigureAwait(false)).Response;
+        response.TryGetJson(out var json);
+        return json;
+    }
+
+    /// <summary>
+    /// The exception for a failure the provider code finds in a response <see cref="SendAsync"/> accepted (a field
+    /// missing), in the same shape as the ones raised here (<c>"{Provider} {operation} {message}."</c>), counted and logged.
+    /// </summary>
+    public ConnectorException Fail(string operation, ProviderFailure failure, int? httpStatusCode = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(operation);
+        ArgumentNullException.ThrowIfNull(failure);
+        var exception = Create(operation, failure, httpStatusCode, secrets: null);
+        ConnectorTelemetry.RecordFailure(_logger, exception);
+        return exception;
+    }
+
+    /// <summary>
+    /// The exception for a problem found before any request (a callback without a code, a state the provider does not
+    /// accept, a template that cannot be rendered), with <paramref name="message"/> as given (a whole sentence saying
+    /// what to check), counted and logged like every other connector failure. Text from outside in
+    /// <paramref name="message"/> must have gone through <see cref="SafeText.FromProvider"/>.
+    /// </summary>
+    public ConnectorException Reject(string operation, ConnectorErrorCode code, string message, string? providerErrorCode = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(operation);
+        ArgumentException.ThrowIfNullOrEmpty(message);
+        var exception = new ConnectorException(code, message)
+        {
+            Provider = Provider,
+            Operation = operation,
+            ProviderErrorCode = SafeText.FromProvider(providerErrorCode, MaxProviderErrorCodeLength),
+        };
+        ConnectorTelemetry.RecordFailure(_logger, exception);
+        return exception;
+    }
+
+    private const int MaxProviderErrorCodeLength = 100;
+
+    private static readonly ResiliencePropertyKey<ProviderRequest> RequestKey = new("Connectors.Request");
+
+    private async Task<Attempt> SendCoreAsync(ProviderRequest request, bool requireJson, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var started = _time.GetTimestamp();
+        var started = TimeProvider.GetTimestamp();
         using var activity = ConnectorsDiagnostics.ActivitySource.HasListeners()
             ? ConnectorsDiagnostics.ActivitySource.StartActivity($"{Provider} {request.Operation}", ActivityKind.Client)
             : null;
@@ -98,13 +158,15 @@ public sealed class ProviderHttpClient
             }
 
             activity?.SetTag("http.response.status_code", attempt.Response.StatusCode);
-            if (attempt.Failure is null && attempt.Response.TryGetJson(out var json))
+            var problem = attempt.Failure
+                ?? (requireJson && !attempt.Response.TryGetJson(out _) ? new ProviderFailure(ConnectorErrorCode.InvalidResponse, DescribeNonJson(attempt.Response)) : null);
+            if (problem is null)
             {
-                Record(request, started, attempt.Response.StatusCode, null);
-                return json;
+                ConnectorTelemetry.RecordRequest(_logger, Provider, request.Operation, TimeProvider.GetElapsedTime(started), attempt.Response.StatusCode, null);
+                return attempt;
             }
 
-            failure = ToException(request, attempt);
+            failure = Create(request.Operation, problem, attempt.Response.StatusCode, request.Secrets);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -139,24 +201,9 @@ public sealed class ProviderHttpClient
 
         activity?.SetStatus(ActivityStatusCode.Error, failure.WireCode);
         activity?.SetTag("error.type", failure.WireCode);
-        Record(request, started, failure.HttpStatusCode, failure);
+        ConnectorTelemetry.RecordRequest(_logger, Provider, request.Operation, TimeProvider.GetElapsedTime(started), failure.HttpStatusCode, failure);
         throw failure;
     }
-
-    /// <summary>
-    /// Builds the exception for a failure the provider code finds after <see cref="SendAsync"/> returned, in the same
-    /// shape as the ones raised here, and records it in the failure metric and log.
-    /// </summary>
-    public ConnectorException Fail(string operation, ProviderFailure failure, int? httpStatusCode = null)
-    {
-        ArgumentNullException.ThrowIfNull(failure);
-        var exception = Create(operation, failure, httpStatusCode);
-        ConnectorsDiagnostics.Failures.Add(1, Tags(operation, exception.WireCode));
-        Log.RequestFailed(_logger, Provider, operation, exception.WireCode, exception.Message);
-        return exception;
-    }
-
-    private static readonly ResiliencePropertyKey<ProviderRequest> RequestKey = new("Connectors.Request");
 
     private async ValueTask<Outcome<Attempt>> SendOnceAsync(ProviderRequest request, CancellationToken cancellationToken)
     {
@@ -165,10 +212,39 @@ public sealed class ProviderHttpClient
             var client = _httpClientFactory.CreateClient(_httpClientName);
             using var message = new HttpRequestMessage(request.Method, request.Uri);
             message.Headers.Authorization = request.Authorization;
+            if (request.Headers is { } headers)
+            {
+                foreach (var (name, value) in headers)
+                {
+                    message.Headers.TryAddWithoutValidation(name, value);
+                }
+            }
+
             message.Content = request.Content?.Invoke();
             using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            var body = await ReadBodyAsync(request, response, cancellationToken).ConfigureAwait(false);
-            var providerResponse = new ProviderResponse((int)response.StatusCode, body, response.Headers, response.Content.Headers.ContentType?.MediaType);
+            byte[] body;
+            string? bodyProblem = null;
+            if (request.AcceptAnySuccessBody && response.IsSuccessStatusCode)
+            {
+                // The 2xx already says the provider acted: whatever happens to the body, the outcome is success.
+                try
+                {
+                    body = await ReadBodyAsync(request, response, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is ConnectorException or HttpRequestException or IOException or OperationCanceledException)
+                {
+                    body = [];
+                    bodyProblem = exception is ConnectorException
+                        ? $"the body was larger than the {_options.MaxResponseBytes} byte limit"
+                        : "the body could not be read completely";
+                }
+            }
+            else
+            {
+                body = await ReadBodyAsync(request, response, cancellationToken).ConfigureAwait(false);
+            }
+
+            var providerResponse = new ProviderResponse((int)response.StatusCode, body, response.Headers, response.Content.Headers.ContentType?.MediaType, bodyProblem);
             return Outcome.FromResult(new Attempt(providerResponse, Classify(request, providerResponse)));
         }
         catch (Exception exception)
@@ -232,7 +308,7 @@ public sealed class ProviderHttpClient
     private ConnectorException TooLarge(ProviderRequest request, int status) =>
         Create(request.Operation, new ProviderFailure(
             ConnectorErrorCode.InvalidResponse,
-            $"returned a body larger than the {_options.MaxResponseBytes} byte limit"), status);
+            $"returned a body larger than the {_options.MaxResponseBytes} byte limit"), status, secrets: null);
 
     private ProviderFailure? Classify(ProviderRequest request, ProviderResponse response)
     {
@@ -241,17 +317,7 @@ public sealed class ProviderHttpClient
             return failure;
         }
 
-        if (!response.IsSuccessStatusCode)
-        {
-            return DefaultFailure(response);
-        }
-
-        if (!response.TryGetJson(out _))
-        {
-            return new ProviderFailure(ConnectorErrorCode.InvalidResponse, DescribeNonJson(response));
-        }
-
-        return null;
+        return response.IsSuccessStatusCode ? null : DefaultFailure(response);
     }
 
     /// <summary>The mapping of a non-2xx status when the provider code has nothing more specific.</summary>
@@ -259,7 +325,7 @@ public sealed class ProviderHttpClient
     {
         429 => new ProviderFailure(ConnectorErrorCode.RateLimitExceeded, "was rate limited by the provider (HTTP 429); try again later")
         {
-            RetryAfter = response.RetryAfter(_time),
+            RetryAfter = response.RetryAfter(TimeProvider),
         },
         408 or >= 500 => new ProviderFailure(ConnectorErrorCode.General, $"failed with HTTP {response.StatusCode} from the provider") { IsTransient = true },
         _ => new ProviderFailure(ConnectorErrorCode.General, $"failed with HTTP {response.StatusCode} from the provider"),
@@ -278,15 +344,14 @@ public sealed class ProviderHttpClient
             : $"returned a body that is not valid JSON (HTTP {response.StatusCode}, {response.Body.Length} bytes, possibly truncated)";
     }
 
-    private ConnectorException ToException(ProviderRequest request, Attempt attempt) =>
-        Create(request.Operation, attempt.Failure ?? new ProviderFailure(ConnectorErrorCode.InvalidResponse, DescribeNonJson(attempt.Response)), attempt.Response.StatusCode);
-
-    private ConnectorException Create(string operation, ProviderFailure failure, int? httpStatusCode) =>
-        new(failure.Code, $"{Provider} {operation} {failure.Message}.")
+    /// <summary>Every failure message passes here: provider text in it (an errmsg, an error_description) has the
+    /// request's secret values replaced, and the provider's error code is cut and flattened.</summary>
+    private ConnectorException Create(string operation, ProviderFailure failure, int? httpStatusCode, IReadOnlyList<string>? secrets) =>
+        new(failure.Code, SafeText.Redact($"{Provider} {operation} {failure.Message}.", secrets))
         {
             Provider = Provider,
             Operation = operation,
-            ProviderErrorCode = failure.ProviderErrorCode,
+            ProviderErrorCode = SafeText.FromProvider(failure.ProviderErrorCode, MaxProviderErrorCodeLength, secrets),
             HttpStatusCode = httpStatusCode,
             RetryAfter = failure.RetryAfter,
         };
@@ -316,14 +381,14 @@ public sealed class ProviderHttpClient
             {
                 var request = args.Context.Properties.GetValue(RequestKey, null!);
                 var reason = args.Outcome.Exception?.GetType().Name
-                    ?? (args.Outcome.Result is { } r ? $"HTTP {r.Response.StatusCode} {r.Failure?.ProviderErrorCode}".TrimEnd() : "unknown");
-                ConnectorsDiagnostics.Retries.Add(1, Tags(request.Operation, null));
+                    ?? (args.Outcome.Result is { } r ? $"HTTP {r.Response.StatusCode} {SafeText.FromProvider(r.Failure?.ProviderErrorCode, MaxProviderErrorCodeLength, request.Secrets)}".TrimEnd() : "unknown");
+                ConnectorsDiagnostics.Retries.Add(1, ConnectorTelemetry.Tags(Provider, request.Operation, null));
                 Log.RequestRetry(_logger, Provider, request.Operation, args.AttemptNumber + 1, reason);
                 return default;
             },
         };
 
-        var builder = new ResiliencePipelineBuilder<Attempt> { TimeProvider = _time }
+        var builder = new ResiliencePipelineBuilder<Attempt> { TimeProvider = TimeProvider }
             .AddTimeout(_options.OverallTimeout);
         if (_options.MaxRetryAttempts > 0)
         {
@@ -340,38 +405,6 @@ public sealed class ProviderHttpClient
     // An unsafe request is repeated only when it provably never left this process.
     private static ValueTask<bool> ShouldRetryUnsafe(RetryPredicateArguments<Attempt> args) => new(
         args.Outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError });
-
-    private void Record(ProviderRequest request, long started, int? status, ConnectorException? failure)
-    {
-        var elapsed = _time.GetElapsedTime(started);
-        var tags = Tags(request.Operation, failure?.WireCode);
-        ConnectorsDiagnostics.Requests.Add(1, tags);
-        ConnectorsDiagnostics.Duration.Record(elapsed.TotalSeconds, tags);
-        if (failure is null)
-        {
-            Log.RequestCompleted(_logger, Provider, request.Operation, status ?? 0, elapsed.TotalMilliseconds);
-        }
-        else
-        {
-            ConnectorsDiagnostics.Failures.Add(1, tags);
-            Log.RequestFailed(_logger, Provider, request.Operation, failure.WireCode, failure.Message);
-        }
-    }
-
-    private TagList Tags(string operation, string? code)
-    {
-        var tags = new TagList
-        {
-            { "connectors.provider", Provider },
-            { "connectors.operation", operation },
-        };
-        if (code is not null)
-        {
-            tags.Add("connectors.error_code", code);
-        }
-
-        return tags;
-    }
 
     private sealed record Attempt(ProviderResponse Response, ProviderFailure? Failure);
 }

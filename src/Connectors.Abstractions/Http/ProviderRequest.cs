@@ -15,6 +15,24 @@ public sealed record ProviderRequest(string Operation, HttpMethod Method, Uri Ur
     /// <summary>The <c>Authorization</c> header.</summary>
     public AuthenticationHeaderValue? Authorization { get; init; }
 
+    /// <summary>Further request headers, e.g. <c>Accept</c>. Never logged.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>>? Headers { get; init; }
+
+    /// <summary>
+    /// The secret values this request carries (client secret, API key, authorization code, access token, verification
+    /// code). A provider that echoes one in its error text never gets it into an exception message or a log line: every
+    /// failure of this request has them replaced by <c>***</c>.
+    /// </summary>
+    public IReadOnlyList<string>? Secrets { get; init; }
+
+    /// <summary>
+    /// Whether a 2xx status alone means the operation succeeded, whatever the body: unreadable, cut off, over the size
+    /// cap or not JSON. For operations the provider performs on a 2xx (sending an email): once it has accepted, the
+    /// caller must never see a failure, or it might do it again. <see cref="ProviderResponse.BodyProblem"/> then says
+    /// what was wrong with the body. Default false.
+    /// </summary>
+    public bool AcceptAnySuccessBody { get; init; }
+
     /// <summary>
     /// The provider's reading of a response, called for every response. Return a failure to reject it (a provider
     /// error code in a 200 body, an OAuth error in a 400 body), or null to accept a 2xx response and to apply the

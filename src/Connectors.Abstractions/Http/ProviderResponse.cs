@@ -10,13 +10,22 @@ public sealed class ProviderResponse
     private JsonElement? _json;
     private bool _jsonParsed;
 
-    internal ProviderResponse(int statusCode, byte[] body, HttpResponseHeaders headers, string? mediaType)
+    /// <summary>The longest <see cref="RetryAfter"/> a provider can ask for: one day. Longer or unreadable values are
+    /// clamped, so a broken header cannot overflow a caller's arithmetic.</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromDays(1);
+
+    internal ProviderResponse(int statusCode, byte[] body, HttpResponseHeaders headers, string? mediaType, string? bodyProblem = null)
     {
         StatusCode = statusCode;
         Body = body;
         Headers = headers;
         MediaType = mediaType;
+        BodyProblem = bodyProblem;
     }
+
+    /// <summary>For a <see cref="ProviderRequest.AcceptAnySuccessBody"/> request, why the body could not be read (then
+    /// <see cref="Body"/> is empty); null when it was read in full.</summary>
+    public string? BodyProblem { get; }
 
     /// <summary>The HTTP status code.</summary>
     public int StatusCode { get; }
@@ -33,24 +42,39 @@ public sealed class ProviderResponse
     /// <summary>The body's media type, e.g. <c>application/json</c>, when given.</summary>
     public string? MediaType { get; }
 
-    /// <summary>The <c>Retry-After</c> delay, when given (seconds or a date).</summary>
-    public TimeSpan? RetryAfter(TimeProvider timeProvider)
+    /// <summary>
+    /// How long the provider asks to wait: the <c>Retry-After</c> header (seconds or a date), else, when
+    /// <paramref name="unixTimeHeader"/> is given, that header read as the Unix time (fractions allowed) at which to
+    /// try again, as Mailgun's <c>X-RateLimit-Reset</c>. Clamped to [0, <see cref="MaxRetryAfter"/>]; null when absent
+    /// or unreadable.
+    /// </summary>
+    public TimeSpan? RetryAfter(TimeProvider timeProvider, string? unixTimeHeader = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         var header = Headers.RetryAfter;
         if (header?.Delta is { } delta)
         {
-            return delta;
+            return Clamp(delta);
         }
 
         if (header?.Date is { } date)
         {
-            var wait = date - timeProvider.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+            return Clamp(date - timeProvider.GetUtcNow());
+        }
+
+        if (unixTimeHeader is not null
+            && Headers.TryGetValues(unixTimeHeader, out var values)
+            && double.TryParse(values.FirstOrDefault(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            && double.IsFinite(seconds))
+        {
+            var wait = seconds - (timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+            return wait >= MaxRetryAfter.TotalSeconds ? MaxRetryAfter : Clamp(TimeSpan.FromSeconds(Math.Max(0, wait)));
         }
 
         return null;
     }
+
+    private static TimeSpan Clamp(TimeSpan wait) => wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxRetryAfter ? MaxRetryAfter : wait;
 
     /// <summary>Parses the body as one JSON value (parsed once, then cached).</summary>
     /// <returns>False when the body is empty, not JSON, truncated, or followed by other data.</returns>
@@ -66,12 +90,10 @@ public sealed class ProviderResponse
         return _json.HasValue;
     }
 
-    /// <summary>The body as text, cut to <paramref name="maxChars"/>; for provider error messages that are known to be plain text.</summary>
-    public string BodyText(int maxChars = 200)
-    {
-        var text = Encoding.UTF8.GetString(Body.Span).Trim();
-        return text.Length <= maxChars ? text : string.Concat(text.AsSpan(0, maxChars), "…");
-    }
+    /// <summary>The body as one line of text, cut to <paramref name="maxChars"/> (<see cref="SafeText.FromProvider"/>);
+    /// for provider error messages that are known to be plain text. Null when empty.</summary>
+    public string? BodyText(int maxChars = 200) =>
+        SafeText.FromProvider(Encoding.UTF8.GetString(Body.Span[..Math.Min(Body.Length, maxChars * 4 + 256)]), maxChars);
 
     private static JsonElement? Parse(ReadOnlySpan<byte> body)
     {

@@ -6,14 +6,68 @@ namespace Connectors.Abstractions;
 /// <summary>Reading provider JSON without reflection (AOT-safe).</summary>
 public static class JsonElementExtensions
 {
-    /// <summary>The string property <paramref name="name"/>; null when absent, not a string, or empty.</summary>
-    public static string? GetStringOrNull(this JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object
-        && element.TryGetProperty(name, out var value)
-        && value.ValueKind == JsonValueKind.String
-        && value.GetString() is { Length: > 0 } text
-            ? text
-            : null;
+    /// <summary>The string property <paramref name="name"/>; null when absent, not a string, empty, or not text (an
+    /// escaped lone surrogate).</summary>
+    public static string? GetStringOrNull(this JsonElement element, string name)
+    {
+        if (element.ValueKind != JsonValueKind.Object
+            || !element.TryGetProperty(name, out var value)
+            || value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        try
+        {
+            return value.GetString() is { Length: > 0 } text ? text : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A lifetime in seconds such as OAuth's <c>expires_in</c> (a number or a string of digits), clamped to
+    /// <paramref name="max"/>; null when absent, not a positive number, or unreadable. A provider sending 1e15 cannot
+    /// overflow a date computation.
+    /// </summary>
+    public static TimeSpan? GetLifetimeOrNull(this JsonElement element, string name, TimeSpan max)
+    {
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var value))
+        {
+            return null;
+        }
+
+        double seconds;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number))
+        {
+            seconds = number;
+        }
+        else if (value.ValueKind != JsonValueKind.String || !double.TryParse(value.GetStringOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out seconds))
+        {
+            return null;
+        }
+
+        if (!double.IsFinite(seconds) || seconds <= 0)
+        {
+            return null;
+        }
+
+        return seconds >= max.TotalSeconds ? max : TimeSpan.FromSeconds(Math.Floor(seconds));
+    }
+
+    private static string? GetStringOrDefault(this JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The integer property <paramref name="name"/> (a JSON number, or a string of digits); null otherwise.</summary>
     public static long? GetInt64OrNull(this JsonElement element, string name)
@@ -26,7 +80,7 @@ public static class JsonElementExtensions
         return value.ValueKind switch
         {
             JsonValueKind.Number when value.TryGetInt64(out var number) => number,
-            JsonValueKind.String when long.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) => parsed,
+            JsonValueKind.String when long.TryParse(value.GetStringOrDefault(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) => parsed,
             _ => null,
         };
     }

@@ -55,7 +55,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
     {
         await WireMock.LoadContractAsync("http/get-503-then-200.json");
 
-        var json = await Client().SendAsync(Get("/items"));
+        var json = await Client().SendJsonAsync(Get("/items"));
 
         json.GetProperty("id").GetString().Should().Be("42");
         (await WireMock.CountAsync("GET", "/items")).Should().Be(2);
@@ -67,7 +67,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
     {
         await WireMock.LoadContractAsync("http/post-503.json");
 
-        var act = () => Client().SendAsync(Post("/send"));
+        var act = () => Client().SendJsonAsync(Post("/send"));
 
         var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
         error.Code.Should().Be(ConnectorErrorCode.General);
@@ -90,7 +90,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
             o.MaxRetryAttempts = 1;
         }, time);
 
-        var send = client.SendAsync(Get("/slow"));
+        var send = client.SendJsonAsync(Get("/slow"));
         for (var attempt = 1; attempt <= 2; attempt++)
         {
             await WireMock.WaitForCountAsync("GET", "/slow", attempt);
@@ -117,7 +117,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
             o.OverallTimeout = TimeSpan.FromHours(1);
         }, time);
 
-        var send = client.SendAsync(Post("/send"));
+        var send = client.SendJsonAsync(Post("/send"));
         await WireMock.WaitForCountAsync("POST", "/send", 1);
         time.Advance(Long);
 
@@ -137,7 +137,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
             o.OverallTimeout = Long;
         }, time);
 
-        var send = client.SendAsync(Get("/slow"));
+        var send = client.SendJsonAsync(Get("/slow"));
         await WireMock.WaitForCountAsync("GET", "/slow", 1);
         time.Advance(Long - TimeSpan.FromTicks(1));
         send.IsCompleted.Should().BeFalse("the overall timeout has not passed yet");
@@ -161,7 +161,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
         }, TimeProvider.System);
 
         var watch = Stopwatch.StartNew();
-        var act = () => client.SendAsync(Get("/slow"));
+        var act = () => client.SendJsonAsync(Get("/slow"));
 
         (await act.Should().ThrowAsync<ConnectorException>()).Which.InnerException.Should().BeOfType<TimeoutRejectedException>();
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30));
@@ -174,7 +174,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
     {
         await WireMock.LoadContractAsync(contract);
 
-        var act = () => Client().SendAsync(Get(path));
+        var act = () => Client().SendJsonAsync(Get(path));
 
         var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
         error.Code.Should().Be(ConnectorErrorCode.InvalidResponse);
@@ -194,7 +194,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
             return new HttpResponseMessage(System.Net.HttpStatusCode.OK) { Content = content };
         });
 
-        var act = () => Client(handler: handler).SendAsync(Get("/big"));
+        var act = () => Client(handler: handler).SendJsonAsync(Get("/big"));
 
         var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
         error.Code.Should().Be(ConnectorErrorCode.InvalidResponse);
@@ -212,7 +212,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
               "response": { "status": 200, "body": "{\"data\":\"{{big}}\"}", "headers": { "Content-Type": "application/json", "Content-Length": "{{big.Length + 11}}" } } }
             """);
 
-        var act = () => Client().SendAsync(Get("/big"));
+        var act = () => Client().SendJsonAsync(Get("/big"));
 
         var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
         error.Code.Should().Be(ConnectorErrorCode.InvalidResponse);
@@ -232,7 +232,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
               "response": { "status": 200, "body": {{System.Text.Json.JsonSerializer.Serialize(json)}}, "headers": { "Content-Type": "application/json" } } }
             """);
 
-        var act = () => Client(o => o.MaxResponseBytes = 1024).SendAsync(Get("/chunked"));
+        var act = () => Client(o => o.MaxResponseBytes = 1024).SendJsonAsync(Get("/chunked"));
 
         if (accepted)
         {
@@ -252,7 +252,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
     {
         await WireMock.LoadContractAsync("http/get-reset.json");
 
-        var act = () => Client().SendAsync(Get("/reset"));
+        var act = () => Client().SendJsonAsync(Get("/reset"));
 
         var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
         error.Code.Should().Be(ConnectorErrorCode.General);
@@ -265,7 +265,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
     {
         await WireMock.LoadContractAsync("http/post-reset.json");
 
-        var act = () => Client().SendAsync(Post("/reset"));
+        var act = () => Client().SendJsonAsync(Post("/reset"));
 
         (await act.Should().ThrowAsync<ConnectorException>()).Which.Code.Should().Be(ConnectorErrorCode.General);
         (await WireMock.CountAsync("POST", "/reset")).Should().Be(1);
@@ -276,7 +276,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
     {
         using var refusing = new RefusingPort();
 
-        var act = () => Client().SendAsync(new ProviderRequest("write", HttpMethod.Post, new Uri(refusing.Uri, "/send"), RequestSafety.Unsafe));
+        var act = () => Client().SendJsonAsync(new ProviderRequest("write", HttpMethod.Post, new Uri(refusing.Uri, "/send"), RequestSafety.Unsafe));
 
         var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
         error.Code.Should().Be(ConnectorErrorCode.General);
@@ -290,7 +290,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
         await WireMock.LoadContractAsync("http/get-slow.json");
         using var cts = new CancellationTokenSource();
 
-        var send = Client().SendAsync(Get("/slow"), cts.Token);
+        var send = Client().SendJsonAsync(Get("/slow"), cts.Token);
         await WireMock.WaitForCountAsync("GET", "/slow", 1);
         await cts.CancelAsync();
 
@@ -303,7 +303,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
     {
         await WireMock.LoadContractAsync("http/get-429.json");
 
-        var act = () => Client().SendAsync(Get("/limited"));
+        var act = () => Client().SendJsonAsync(Get("/limited"));
 
         var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
         error.Code.Should().Be(ConnectorErrorCode.RateLimitExceeded);
@@ -322,7 +322,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
                 : null,
         };
 
-        var act = () => Client().SendAsync(request);
+        var act = () => Client().SendJsonAsync(request);
 
         var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
         error.ProviderErrorCode.Should().Be("-1");
@@ -336,7 +336,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
         await WireMock.StubAsync("""{ "request": { "method": "GET", "urlPath": "/me" }, "response": { "status": 401, "body": "no" } }""");
         var request = Get("/me?access_token=query-secret-123") with { Authorization = new AuthenticationHeaderValue("Bearer", "header-secret-456") };
 
-        var act = () => Client().SendAsync(request);
+        var act = () => Client().SendJsonAsync(request);
 
         var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
         var received = (await WireMock.GetRequestsAsync()).Single();
@@ -384,8 +384,8 @@ public sealed class DiagnosticsTests(WireMockFixture fixture) : WireMockTest(fix
         var client = new ProviderHttpClient("MeteredProvider", services.GetRequiredService<IHttpClientFactory>(), "metered",
             new ConnectorHttpOptions { RetryBaseDelay = TimeSpan.Zero }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new ManualTimeProvider());
 
-        await client.SendAsync(new ProviderRequest("items", HttpMethod.Get, new Uri(WireMock.BaseUri, "/items"), RequestSafety.Safe));
-        await ((Func<Task>)(() => client.SendAsync(new ProviderRequest("limited", HttpMethod.Get, new Uri(WireMock.BaseUri, "/limited"), RequestSafety.Safe))))
+        await client.SendJsonAsync(new ProviderRequest("items", HttpMethod.Get, new Uri(WireMock.BaseUri, "/items"), RequestSafety.Safe));
+        await ((Func<Task>)(() => client.SendJsonAsync(new ProviderRequest("limited", HttpMethod.Get, new Uri(WireMock.BaseUri, "/limited"), RequestSafety.Safe))))
             .Should().ThrowAsync<ConnectorException>();
 
         measurements.Where(m => m.Instrument == "connectors.requests").Select(m => (string?)m.Tags["connectors.operation"]).Should().BeEquivalentTo("items", "limited");

@@ -1,0 +1,402 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Logging;
+
+namespace Connectors.Abstractions;
+
+/// <summary>Settings of an <see cref="ApplicationTokenCache"/>.</summary>
+public sealed class ApplicationTokenCacheOptions
+{
+    /// <summary>How long before the token's lifetime runs out it is refreshed. Default 5 minutes (at most half the lifetime is used).</summary>
+    public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How many applications' tokens are kept in this process; beyond it, expired entries and then the
+    /// least recently used are dropped. Default 1,024.</summary>
+    public int Capacity { get; set; } = 1024;
+
+    /// <summary>Share tokens between server instances through the registered <see cref="IDistributedCache"/>, in
+    /// addition to the in-process cache. Default false.</summary>
+    public bool UseDistributedCache { get; set; }
+
+    /// <summary>The time one call to the shared cache may take before it counts as a miss. Default 1 second.</summary>
+    public TimeSpan DistributedCacheTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a configuration error from the token endpoint (a wrong app id or secret) is remembered and
+    /// returned without asking the provider again, so a misconfigured app does not cost a token request per sign-in.
+    /// Default 30 seconds.</summary>
+    public TimeSpan FailureBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    internal void Validate(string provider)
+    {
+        if (RefreshMargin < TimeSpan.Zero || Capacity < 1 || DistributedCacheTimeout <= TimeSpan.Zero || FailureBackoff < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{provider} token cache settings are out of range: RefreshMargin and FailureBackoff must not be negative, Capacity must be at least 1 and DistributedCacheTimeout positive.");
+        }
+    }
+}
+
+/// <summary>An application token and its lifetime, as the provider's token endpoint returned them.</summary>
+/// <param name="Value">The token.</param>
+/// <param name="ExpiresIn">Its lifetime from now.</param>
+public readonly record struct ApplicationToken(string Value, TimeSpan ExpiresIn);
+
+/// <summary>Whose token: the in-process key (kept in memory, where the app's config is anyway) and the key in a
+/// shared cache (a hash: a distributed cache is readable by other tools).</summary>
+public sealed record TokenCacheKey
+{
+    private TokenCacheKey(string local, string shared)
+    {
+        Local = local;
+        Shared = shared;
+    }
+
+    /// <summary>The in-process key.</summary>
+    public string Local { get; }
+
+    /// <summary>The shared-cache key, <c>connectors:{provider}:token:{hash}</c>.</summary>
+    public string Shared { get; }
+
+    /// <summary>The key of the app identified by <paramref name="parts"/> (e.g. corp id and secret) at <paramref name="provider"/>.</summary>
+    public static TokenCacheKey Create(string provider, params string[] parts)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(provider);
+        ArgumentNullException.ThrowIfNull(parts);
+        var local = string.Join('\n', parts);
+        return new TokenCacheKey(local, $"connectors:{provider.ToLowerInvariant()}:token:{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(local)), 0, 16)}");
+    }
+
+    /// <summary>Redacted: the local key holds a secret.</summary>
+    public override string ToString() => $"TokenCacheKey {{ Shared = {Shared} }}";
+}
+
+/// <summary>
+/// Application (client-credential) tokens, cached per app until their lifetime minus a margin and fetched
+/// single-flight: however many callers miss at once, one token request is made. Optionally shared between instances
+/// through <see cref="IDistributedCache"/>. Bounded (<see cref="ApplicationTokenCacheOptions.Capacity"/>), and it
+/// never lets the shared cache break a sign-in: a shared cache that fails, hangs past its budget or holds an unusable
+/// entry counts as a miss (a bad entry is removed), and a token the provider rejected is never taken from the shared
+/// cache again: the next fetch asks the provider and overwrites it.
+/// </summary>
+public sealed partial class ApplicationTokenCache
+{
+    /// <summary>The longest token accepted, in characters.</summary>
+    public const int MaxTokenLength = 4096;
+
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly object _trimLock = new();
+    private readonly string _provider;
+    private readonly ApplicationTokenCacheOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IDistributedCache? _shared;
+
+    /// <summary>Creates the cache of one provider.</summary>
+    /// <param name="provider">The provider's display name, for logs and shared keys.</param>
+    /// <param name="options">Margin, bound, sharing; validated here.</param>
+    /// <param name="timeProvider">The clock of expiry, backoff and the shared-cache budget.</param>
+    /// <param name="logger">Where cache problems are logged (never tokens).</param>
+    /// <param name="distributedCache">The shared cache, used when <see cref="ApplicationTokenCacheOptions.UseDistributedCache"/> is set.</param>
+    /// <exception cref="InvalidOperationException">When <paramref name="options"/> are out of range.</exception>
+    public ApplicationTokenCache(string provider, ApplicationTokenCacheOptions options, TimeProvider timeProvider, ILogger logger, IDistributedCache? distributedCache = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(provider);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        options.Validate(provider);
+        _provider = provider;
+        _options = options;
+        _time = timeProvider;
+        _logger = logger;
+        _shared = options.UseDistributedCache ? distributedCache : null;
+    }
+
+    /// <summary>How many apps' entries are held in this process (at most <see cref="ApplicationTokenCacheOptions.Capacity"/>
+    /// once a trim has run).</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>Whether <paramref name="token"/> can be used: 1 to <see cref="MaxTokenLength"/> visible ASCII characters
+    /// (it goes into a URL query or a header).</summary>
+    public static bool IsUsableToken(string? token) =>
+        token is { Length: > 0 and <= MaxTokenLength } && token.All(c => c is > ' ' and < '\u007F');
+
+    /// <summary>Returns a fresh token for the app, calling <paramref name="fetch"/> (once for all concurrent callers)
+    /// when needed.</summary>
+    /// <param name="key">Whose token.</param>
+    /// <param name="fetch">Calls the provider's token endpoint. It gets no cancellation: the shared fetch goes on for
+    /// the other callers when one gives up.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait.</param>
+    /// <exception cref="ConnectorException">What <paramref name="fetch"/> threw; an <see cref="ConnectorErrorCode.InvalidConfig"/>
+    /// is remembered for <see cref="ApplicationTokenCacheOptions.FailureBackoff"/>.</exception>
+    public async ValueTask<string> GetAsync(TokenCacheKey key, Func<CancellationToken, Task<ApplicationToken>> fetch, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(fetch);
+        var entry = Find(key);
+        var now = _time.GetUtcNow();
+        entry.LastUsed = now.UtcTicks;
+        if (entry.Token is { } cached && now < cached.RefreshAt)
+        {
+            return cached.Value;
+        }
+
+        Task<CachedToken> pending;
+        lock (entry)
+        {
+            if (entry.Token is { } again && now < again.RefreshAt)
+            {
+                return again.Value;
+            }
+
+            if (entry.Failure is { } failure && now < failure.Until)
+            {
+                throw Remembered(failure.Exception, failure.Until - now);
+            }
+
+            if (entry.Pending is null || entry.Pending.IsCompleted)
+            {
+                entry.Pending = FetchAsync(entry, fetch);
+            }
+
+            pending = entry.Pending;
+        }
+
+        return (await pending.WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
+    }
+
+    /// <summary>Drops <paramref name="rejectedToken"/> after the provider rejected it: the next call fetches a new
+    /// token from the provider (never the same one from the shared cache) and overwrites the shared entry.</summary>
+    public async ValueTask InvalidateAsync(TokenCacheKey key, string rejectedToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(rejectedToken);
+        if (!_entries.TryGetValue(key.Local, out var entry))
+        {
+            return;
+        }
+
+        lock (entry)
+        {
+            entry.Rejected = rejectedToken;
+            if (entry.Token?.Value == rejectedToken)
+            {
+                entry.Token = null;
+            }
+        }
+
+        if (_shared is not null)
+        {
+            var shared = await TryReadSharedAsync(entry).ConfigureAwait(false);
+            if (shared?.Value == rejectedToken)
+            {
+                await TrySharedAsync(entry, (cache, token) => cache.RemoveAsync(entry.Key.Shared, token)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private Entry Find(TokenCacheKey key)
+    {
+        if (_entries.TryGetValue(key.Local, out var existing))
+        {
+            return existing;
+        }
+
+        var entry = _entries.GetOrAdd(key.Local, static (_, key) => new Entry(key), key);
+        if (_entries.Count > _options.Capacity)
+        {
+            Trim();
+        }
+
+        return entry;
+    }
+
+    /// <summary>Brings the cache to 90% of its capacity: entries holding nothing usable first (expired token, no
+    /// fetch running, no failure remembered), then the least recently used.</summary>
+    private void Trim()
+    {
+        if (!Monitor.TryEnter(_trimLock))
+        {
+            return; // another caller is trimming
+        }
+
+        try
+        {
+            var target = Math.Max(1, _options.Capacity * 9 / 10);
+            var now = _time.GetUtcNow();
+            var candidates = _entries.Values
+                .Where(e => e.Pending is not { IsCompleted: false })
+                .OrderBy(e => e.Token is { } t && now < t.RefreshAt || e.Failure is { } f && now < f.Until ? 1 : 0)
+                .ThenBy(e => e.LastUsed)
+                .ToList();
+            foreach (var entry in candidates)
+            {
+                if (_entries.Count <= target)
+                {
+                    break;
+                }
+
+                _entries.TryRemove(new KeyValuePair<string, Entry>(entry.Key.Local, entry));
+            }
+        }
+        finally
+        {
+            Monitor.Exit(_trimLock);
+        }
+    }
+
+    private async Task<CachedToken> FetchAsync(Entry entry, Func<CancellationToken, Task<ApplicationToken>> fetch)
+    {
+        if (_shared is not null)
+        {
+            var shared = await TryReadSharedAsync(entry).ConfigureAwait(false);
+            if (shared is not null && shared.Value != entry.Rejected && _time.GetUtcNow() < shared.RefreshAt)
+            {
+                return entry.Token = shared;
+            }
+        }
+
+        ApplicationToken token;
+        try
+        {
+            token = await fetch(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ConnectorException exception) when (exception.Code == ConnectorErrorCode.InvalidConfig && _options.FailureBackoff > TimeSpan.Zero)
+        {
+            entry.Failure = new RememberedFailure(exception, _time.GetUtcNow() + _options.FailureBackoff);
+            throw;
+        }
+
+        var margin = token.ExpiresIn > _options.RefreshMargin * 2 ? _options.RefreshMargin : token.ExpiresIn / 2;
+        var fresh = new CachedToken(token.Value, _time.GetUtcNow() + token.ExpiresIn - margin);
+        lock (entry)
+        {
+            entry.Token = fresh;
+            entry.Rejected = null;
+            entry.Failure = null;
+        }
+
+        if (_shared is not null)
+        {
+            // Relative expiry: the distributed cache has its own clock, which need not be this TimeProvider.
+            var bytes = Serialize(fresh);
+            var lifetime = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = fresh.RefreshAt - _time.GetUtcNow() };
+            await TrySharedAsync(entry, (cache, t) => cache.SetAsync(entry.Key.Shared, bytes, lifetime, t)).ConfigureAwait(false);
+        }
+
+        return fresh;
+    }
+
+    private ConnectorException Remembered(ConnectorException original, TimeSpan left)
+    {
+        var exception = new ConnectorException(
+            original.Code,
+            $"{original.Message} (This answer is remembered for {Math.Ceiling(left.TotalSeconds):0} more s; the provider is not asked again until then.)")
+        {
+            Provider = original.Provider,
+            Operation = original.Operation,
+            ProviderErrorCode = original.ProviderErrorCode,
+            HttpStatusCode = original.HttpStatusCode,
+        };
+        ConnectorTelemetry.RecordFailure(_logger, exception);
+        return exception;
+    }
+
+    private async Task<CachedToken?> TryReadSharedAsync(Entry entry)
+    {
+        byte[]? bytes = null;
+        var ok = await TrySharedAsync(entry, async (cache, token) => bytes = await cache.GetAsync(entry.Key.Shared, token).ConfigureAwait(false)).ConfigureAwait(false);
+        if (!ok || bytes is null)
+        {
+            return null;
+        }
+
+        if (Deserialize(bytes) is { } token)
+        {
+            return token;
+        }
+
+        LogSharedEntryUnusable(_logger, _provider);
+        await TrySharedAsync(entry, (cache, t) => cache.RemoveAsync(entry.Key.Shared, t)).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>Runs one shared-cache call within <see cref="ApplicationTokenCacheOptions.DistributedCacheTimeout"/>;
+    /// any failure (an exception of any type, a cancellation, a call that hangs) is logged and reported as false.</summary>
+    private async Task<bool> TrySharedAsync(Entry entry, Func<IDistributedCache, CancellationToken, Task> call)
+    {
+        var budget = _options.DistributedCacheTimeout;
+        using var timeout = new CancellationTokenSource(budget, _time);
+        try
+        {
+            await call(_shared!, timeout.Token).WaitAsync(budget, _time).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            LogSharedCacheFailed(_logger, _provider, exception.GetType().Name);
+            return false;
+        }
+    }
+
+    private static byte[] Serialize(CachedToken token)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("t", token.Value);
+            writer.WriteNumber("r", token.RefreshAt.ToUnixTimeMilliseconds());
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>Reads a shared entry; null for anything but <c>{"t": usable token, "r": Unix milliseconds}</c>.</summary>
+    private static CachedToken? Deserialize(byte[] bytes)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            var value = root.GetStringOrNull("t");
+            return IsUsableToken(value)
+                && root.TryGetProperty("r", out var r) && r.ValueKind == JsonValueKind.Number && r.TryGetInt64(out var millis)
+                && millis is >= 0 and <= 253402300799999
+                ? new CachedToken(value!, DateTimeOffset.FromUnixTimeMilliseconds(millis))
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "{Provider} shared token cache failed ({ExceptionType}); treated as a miss")]
+    private static partial void LogSharedCacheFailed(ILogger logger, string provider, string exceptionType);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "{Provider} shared token cache held an unusable entry; removed it and treated it as a miss")]
+    private static partial void LogSharedEntryUnusable(ILogger logger, string provider);
+
+    private sealed record CachedToken(string Value, DateTimeOffset RefreshAt);
+
+    private sealed record RememberedFailure(ConnectorException Exception, DateTimeOffset Until);
+
+    private sealed class Entry(TokenCacheKey key)
+    {
+        public TokenCacheKey Key { get; } = key;
+
+        public volatile CachedToken? Token;
+
+        public volatile RememberedFailure? Failure;
+
+        public string? Rejected;
+
+        public Task<CachedToken>? Pending;
+
+        public long LastUsed;
+    }
+}
