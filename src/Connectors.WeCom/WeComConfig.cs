@@ -14,9 +14,10 @@ public sealed record WeComConfig(string CorpId, string AgentId, Secret Secret, s
     {
         var corpId = reader.RequiredString("corpId");
         var agentId = ReadAgentId(reader);
+        var errors = reader.Errors.Count;
         var secret = reader.OptionalString("secret");
         var appSecret = reader.OptionalString("appSecret");
-        if (secret is null && appSecret is null)
+        if (secret is null && appSecret is null && reader.Errors.Count == errors) // a value of the wrong kind is already reported
         {
             reader.AddError("secret", "is required (Logto's name 'appSecret' is accepted too)");
         }

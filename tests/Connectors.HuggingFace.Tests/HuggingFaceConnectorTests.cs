@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Connectors.HuggingFace.Tests;
 
 [Collection(WireMockTest.Collection)]
-public sealed class HuggingFaceConnectorTests(WireMockFixture fixture) : WireMockTest(fixture), IDisposable
+public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) : WireMockTest(fixture), IDisposable
 {
     private const string ClientId = "hf-client-1";
     private const string ClientSecret = "hf-secret-S3CR3T";

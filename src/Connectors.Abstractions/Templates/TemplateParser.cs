@@ -405,7 +405,13 @@ internal static class TemplateParser
                 if (body[i] == '[')
                 {
                     var close = body[i..].IndexOf(']');
-                    i = close < 0 ? body.Length : i + close;
+                    if (close < 0)
+                    {
+                        i = body.Length; // unclosed: the path reader reports it
+                        break;
+                    }
+
+                    i += close;
                 }
 
                 i++;

@@ -207,15 +207,16 @@ public sealed partial class ApplicationTokenCache
         var entry = _entries.GetOrAdd(key.Local, static (_, key) => new Entry(key), key);
         if (_entries.Count > _options.Capacity)
         {
-            Trim();
+            Trim(entry);
         }
 
         return entry;
     }
 
     /// <summary>Brings the cache to 90% of its capacity: entries holding nothing usable first (expired token, no
-    /// fetch running, no failure remembered), then the least recently used.</summary>
-    private void Trim()
+    /// fetch running, no failure remembered), then the least recently used; never <paramref name="keep"/>, the entry
+    /// being added.</summary>
+    private void Trim(Entry keep)
     {
         if (!Monitor.TryEnter(_trimLock))
         {
@@ -227,7 +228,7 @@ public sealed partial class ApplicationTokenCache
             var target = Math.Max(1, _options.Capacity * 9 / 10);
             var now = _time.GetUtcNow();
             var candidates = _entries.Values
-                .Where(e => e.Pending is not { IsCompleted: false })
+                .Where(e => e != keep && e.Pending is not { IsCompleted: false })
                 .OrderBy(e => e.Token is { } t && now < t.RefreshAt || e.Failure is { } f && now < f.Until ? 1 : 0)
                 .ThenBy(e => e.LastUsed)
                 .ToList();

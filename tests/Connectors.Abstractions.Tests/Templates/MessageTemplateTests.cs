@@ -96,6 +96,8 @@ public sealed class MessageTemplateTests
     [InlineData("{{@foo}}", "not a known variable")]
     [InlineData("{{a..b}}", "empty segment")]
     [InlineData("{{!-- open", "comment is not closed")]
+    [InlineData("{{[open}}", "unclosed '['")]
+    [InlineData("{{a [open}}", "helpers are not supported")]
     public void Unsupported_or_broken_syntax_is_refused_when_parsed(string template, string reason)
     {
         var act = () => MessageTemplate.Parse(template);

@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Connectors.Abstractions;
+
+namespace Connectors.Testing;
+
+/// <summary>Records the <c>connectors.failures</c> measurements of the library's meter while it lives. The meter is
+/// process-wide and tests of other classes run in parallel, so assert on a provider and operation your test owns.</summary>
+public sealed class MetricsCapture : IDisposable
+{
+    private readonly MeterListener _listener = new();
+    private readonly ConcurrentQueue<(string? Provider, string? Operation, string? Code)> _failures = new();
+
+    /// <summary>Starts listening.</summary>
+    public MetricsCapture()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == ConnectorsDiagnostics.Name && instrument.Name == "connectors.failures")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            string? provider = null, operation = null, code = null;
+            foreach (var tag in tags)
+            {
+                switch (tag.Key)
+                {
+                    case "connectors.provider": provider = tag.Value as string; break;
+                    case "connectors.operation": operation = tag.Value as string; break;
+                    case "connectors.error_code": code = tag.Value as string; break;
+                }
+            }
+
+            _failures.Enqueue((provider, operation, code));
+        });
+        _listener.Start();
+    }
+
+    /// <summary>Every failure measured: provider, operation and error code tags.</summary>
+    public IReadOnlyList<(string? Provider, string? Operation, string? Code)> Failures => [.. _failures];
+
+    /// <inheritdoc/>
+    public void Dispose() => _listener.Dispose();
+}
