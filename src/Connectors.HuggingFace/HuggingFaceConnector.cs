@@ -22,17 +22,27 @@ public sealed class HuggingFaceConnector : ISocialConnector
     private readonly Uri _tokenEndpoint;
     private readonly Uri _userInfoEndpoint;
 
-    internal HuggingFaceConnector(HuggingFaceConfig config, HuggingFaceOptions options, ProviderHttpClient http, TimeProvider time)
+    internal HuggingFaceConnector(HuggingFaceConfig config, HuggingFaceOptions options, Endpoints endpoints, ProviderHttpClient http, TimeProvider time)
     {
         _config = config;
         _options = options;
         _http = http;
         _time = time;
         _clientAuthentication = BasicAuthentication(config.ClientId, config.ClientSecret.Reveal());
-        _authorizeEndpoint = ProviderEndpoint.Combine(options.BaseAddress, "oauth/authorize");
-        _tokenEndpoint = ProviderEndpoint.Combine(options.BaseAddress, "oauth/token");
-        _userInfoEndpoint = ProviderEndpoint.Combine(options.BaseAddress, "oauth/userinfo");
-        _issuer = options.BaseAddress.GetLeftPart(UriPartial.Authority);
+        _authorizeEndpoint = endpoints.Authorize;
+        _tokenEndpoint = endpoints.Token;
+        _userInfoEndpoint = endpoints.UserInfo;
+        _issuer = endpoints.Issuer;
+    }
+
+    /// <summary>The Hub's endpoints under <see cref="HuggingFaceOptions.BaseAddress"/>, built once per factory.</summary>
+    internal sealed record Endpoints(Uri Authorize, Uri Token, Uri UserInfo, string Issuer)
+    {
+        public static Endpoints From(Uri baseAddress) => new(
+            ProviderEndpoint.Combine(baseAddress, "oauth/authorize"),
+            ProviderEndpoint.Combine(baseAddress, "oauth/token"),
+            ProviderEndpoint.Combine(baseAddress, "oauth/userinfo"),
+            baseAddress.GetLeftPart(UriPartial.Authority));
     }
 
     /// <summary>The clock skew allowed when checking an ID token's <c>exp</c>.</summary>

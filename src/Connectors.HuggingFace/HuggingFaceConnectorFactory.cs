@@ -34,6 +34,7 @@ public sealed class HuggingFaceConnectorFactory : ConnectorFactory<HuggingFaceCo
     private readonly HuggingFaceOptions _options;
     private readonly ProviderHttpClient _http;
     private readonly TimeProvider _time;
+    private readonly HuggingFaceConnector.Endpoints _endpoints;
 
     /// <summary>Creates the factory (normally through DI).</summary>
     public HuggingFaceConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<HuggingFaceOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
@@ -49,6 +50,7 @@ public sealed class HuggingFaceConnectorFactory : ConnectorFactory<HuggingFaceCo
 
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<HuggingFaceConnector>(), _time);
+        _endpoints = HuggingFaceConnector.Endpoints.From(_options.BaseAddress);
     }
 
     /// <inheritdoc/>
@@ -58,5 +60,5 @@ public sealed class HuggingFaceConnectorFactory : ConnectorFactory<HuggingFaceCo
     protected override HuggingFaceConfig? Parse(ConfigReader reader) => HuggingFaceConfig.Parse(reader);
 
     /// <inheritdoc/>
-    protected override IConnector CreateConnector(HuggingFaceConfig config) => new HuggingFaceConnector(config, _options, _http, _time);
+    protected override IConnector CreateConnector(HuggingFaceConfig config) => new HuggingFaceConnector(config, _options, _endpoints, _http, _time);
 }

@@ -83,7 +83,7 @@ public sealed partial class MailgunEmailConnector : IEmailConnector
                 Authorization = _authorization,
                 Content = () => new FormUrlEncodedContent(fields),
                 Inspect = Inspect,
-                Secrets = [_config.ApiKey.Reveal(), _authorization.Parameter!, .. Secrets(payload)],
+                Secrets = [_config.ApiKey.Reveal(), _authorization.Parameter!, payload.Code ?? string.Empty, payload.Link ?? string.Empty],
                 AcceptAnySuccessBody = true, // Mailgun queued the message: reporting a failure now could make the host send it again
             },
             cancellationToken).ConfigureAwait(false);
@@ -95,19 +95,6 @@ public sealed partial class MailgunEmailConnector : IEmailConnector
         }
 
         return new EmailSendResult(id);
-    }
-
-    private static IEnumerable<string> Secrets(EmailPayload payload)
-    {
-        if (payload.Code is { } code)
-        {
-            yield return code;
-        }
-
-        if (payload.Link is { } link)
-        {
-            yield return link;
-        }
     }
 
     private List<KeyValuePair<string, string>> BuildFields(string to, string type, MailgunDelivery delivery, EmailPayload payload)

@@ -27,7 +27,7 @@ public sealed partial class WeComConnector : ISocialConnector
     private readonly string _apiBase;
     private readonly Func<CancellationToken, Task<ApplicationToken>> _fetchToken;
 
-    internal WeComConnector(WeComConfig config, WeComOptions options, ProviderHttpClient http, ApplicationTokenCache tokens, ILogger logger)
+    internal WeComConnector(WeComConfig config, WeComOptions options, string apiBase, ProviderHttpClient http, ApplicationTokenCache tokens, ILogger logger)
     {
         _config = config;
         _options = options;
@@ -35,7 +35,7 @@ public sealed partial class WeComConnector : ISocialConnector
         _tokens = tokens;
         _logger = logger;
         _tokenKey = TokenCacheKey.Create(WeComConnectorFactory.ProviderName, config.CorpId, config.Secret.Reveal()); // tokens are per app secret
-        _apiBase = ProviderEndpoint.Combine(options.ApiBaseAddress, string.Empty).AbsoluteUri;
+        _apiBase = apiBase;
         _fetchToken = FetchTokenAsync;
     }
 

@@ -33,6 +33,7 @@ public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
     private readonly WeComOptions _options;
     private readonly ApplicationTokenCache _tokens;
     private readonly ILogger _logger;
+    private readonly string _apiBase;
 
     /// <summary>Creates the factory (normally through DI).</summary>
     /// <exception cref="InvalidOperationException">When an option is out of range (an endpoint not absolute, a timeout not positive).</exception>
@@ -60,6 +61,7 @@ public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
         _logger = loggerFactory.CreateLogger<WeComConnector>();
         _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, _logger, time);
         _tokens = new ApplicationTokenCache(ProviderName, _options.TokenCache, time, _logger, distributedCache);
+        _apiBase = ProviderEndpoint.Combine(_options.ApiBaseAddress, string.Empty).AbsoluteUri;
     }
 
     /// <summary>The access-token cache shared by every WeCom connector of this factory.</summary>
@@ -72,5 +74,5 @@ public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
     protected override WeComConfig? Parse(ConfigReader reader) => WeComConfig.Parse(reader);
 
     /// <inheritdoc/>
-    protected override IConnector CreateConnector(WeComConfig config) => new WeComConnector(config, _options, _http, _tokens, _logger);
+    protected override IConnector CreateConnector(WeComConfig config) => new WeComConnector(config, _options, _apiBase, _http, _tokens, _logger);
 }

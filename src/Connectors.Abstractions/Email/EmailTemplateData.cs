@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Connectors.Abstractions;
 
@@ -18,91 +19,133 @@ public static class EmailTemplateData
     public static JsonElement Create(EmailPayload payload, JsonElement? defaults = null)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        var fields = new (string Name, string? Value)[]
-        {
-            ("code", payload.Code), ("link", payload.Link), ("locale", payload.Locale), ("uiLocales", payload.UiLocales),
-        };
-        bool IsField(string name) => Array.Exists(fields, f => f.Value is not null && f.Name == name);
-
-        var buffer = new ArrayBufferWriter<byte>(256);
+        var (buffer, writer) = Scratch ??= (new ArrayBufferWriter<byte>(512), new Utf8JsonWriter(Stream.Null));
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
         var current = string.Empty;
         try
         {
-            using var writer = new Utf8JsonWriter(buffer);
             writer.WriteStartObject();
-            // As JavaScript's {...defaults, ...extra, ...fields} (Logto): a later value replaces an earlier one in the
-            // earlier one's position; new names follow in order.
-            var written = new HashSet<string>(StringComparer.Ordinal);
-            void WriteLatest(string name)
+            if (defaults is not { ValueKind: JsonValueKind.Object } && payload.Extra is not { Count: > 0 })
             {
-                current = name;
-                if (Array.Find(fields, f => f.Value is not null && f.Name == name) is { Value: { } field })
-                {
-                    writer.WriteString(name, field);
-                }
-                else
-                {
-                    var value = payload.Extra![name];
-                    writer.WritePropertyName(name);
-                    if (value is null)
-                    {
-                        writer.WriteNullValue();
-                    }
-                    else
-                    {
-                        value.WriteTo(writer);
-                    }
-                }
+                // The common case, a code and a locale: no merging.
+                WriteField(writer, "code", payload.Code, ref current);
+                WriteField(writer, "link", payload.Link, ref current);
+                WriteField(writer, "locale", payload.Locale, ref current);
+                WriteField(writer, "uiLocales", payload.UiLocales, ref current);
             }
-
-            if (defaults is { ValueKind: JsonValueKind.Object } values)
+            else
             {
-                foreach (var property in values.EnumerateObject())
-                {
-                    if (!written.Add(property.Name))
-                    {
-                        continue;
-                    }
-
-                    if (IsField(property.Name) || payload.Extra?.ContainsKey(property.Name) == true)
-                    {
-                        WriteLatest(property.Name);
-                    }
-                    else
-                    {
-                        property.WriteTo(writer);
-                    }
-                }
-            }
-
-            if (payload.Extra is { } extra)
-            {
-                foreach (var (key, _) in extra)
-                {
-                    if (written.Add(key))
-                    {
-                        WriteLatest(key);
-                    }
-                }
-            }
-
-            foreach (var (name, value) in fields)
-            {
-                if (value is not null && written.Add(name))
-                {
-                    WriteLatest(name);
-                }
+                WriteMerged(writer, payload, defaults, ref current);
             }
 
             writer.WriteEndObject();
+            writer.Flush();
         }
         catch (Exception exception) when (exception is InvalidOperationException or NotSupportedException or JsonException or ArgumentException)
         {
+            Scratch = null; // the writer may be mid-value
             // Never the value itself: it may be the code.
             throw new ArgumentException($"The payload value '{SafeText.FromProvider(current, 60)}' cannot be written as JSON (an unsupported .NET type or invalid Unicode); give it as a JSON string, number, boolean, object or array.", nameof(payload));
         }
 
         var reader = new Utf8JsonReader(buffer.WrittenSpan);
-        return JsonElement.ParseValue(ref reader);
+        return JsonElement.ParseValue(ref reader); // copies: the scratch buffer is reused by the next call on this thread
+    }
+
+    // One writer and buffer per thread: Create is synchronous and the result is a copy.
+    [ThreadStatic]
+    private static (ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer)? Scratch;
+
+    private static void WriteField(Utf8JsonWriter writer, string name, string? value, ref string current)
+    {
+        if (value is not null)
+        {
+            current = name;
+            writer.WriteString(name, value);
+        }
+    }
+
+    /// <summary>As JavaScript's <c>{...defaults, ...extra, ...fields}</c> (Logto): a later value replaces an earlier one
+    /// in the earlier one's position; new names follow in order.</summary>
+    private static void WriteMerged(Utf8JsonWriter writer, EmailPayload payload, JsonElement? defaults, ref string current)
+    {
+        var extra = payload.Extra;
+        var values = defaults is { ValueKind: JsonValueKind.Object } d ? d : (JsonElement?)null;
+        if (values is { } defaultValues)
+        {
+            foreach (var property in defaultValues.EnumerateObject())
+            {
+                var name = property.Name;
+                if (Field(payload, name) is { } field)
+                {
+                    current = name;
+                    writer.WriteString(name, field);
+                }
+                else if (extra is not null && extra.TryGetPropertyValue(name, out var value))
+                {
+                    WriteNode(writer, name, value, ref current);
+                }
+                else
+                {
+                    property.WriteTo(writer);
+                }
+            }
+        }
+
+        if (extra is not null)
+        {
+            foreach (var (key, value) in extra)
+            {
+                if (values?.TryGetProperty(key, out _) == true)
+                {
+                    continue;
+                }
+
+                if (Field(payload, key) is { } field)
+                {
+                    current = key;
+                    writer.WriteString(key, field);
+                }
+                else
+                {
+                    WriteNode(writer, key, value, ref current);
+                }
+            }
+        }
+
+        foreach (var name in FieldNames)
+        {
+            if (Field(payload, name) is { } field && values?.TryGetProperty(name, out _) != true && extra?.ContainsKey(name) != true)
+            {
+                current = name;
+                writer.WriteString(name, field);
+            }
+        }
+    }
+
+    private static readonly string[] FieldNames = ["code", "link", "locale", "uiLocales"];
+
+    private static string? Field(EmailPayload payload, string name) => name switch
+    {
+        "code" => payload.Code,
+        "link" => payload.Link,
+        "locale" => payload.Locale,
+        "uiLocales" => payload.UiLocales,
+        _ => null,
+    };
+
+    private static void WriteNode(Utf8JsonWriter writer, string name, JsonNode? value, ref string current)
+    {
+        current = name;
+        writer.WritePropertyName(name);
+        if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            value.WriteTo(writer);
+        }
     }
 }

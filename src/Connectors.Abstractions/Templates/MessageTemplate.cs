@@ -65,7 +65,7 @@ public sealed class MessageTemplate
     /// <exception cref="TemplateRenderException">When the output would exceed <see cref="MaxOutputLength"/>.</exception>
     public string Render(JsonElement data, TemplateEscaping escaping)
     {
-        var renderer = new TemplateRenderer(data, escaping);
+        var renderer = new TemplateRenderer(data, escaping, Source.Length + 32);
         renderer.Render(_nodes);
         return renderer.Output;
     }
@@ -117,10 +117,11 @@ internal sealed record BlockNode(BlockKind Kind, TemplatePath Path, TemplateNode
 /// iteration variable (<c>@index</c>...), then property names or array indexes.</summary>
 internal sealed record TemplatePath(int Up, bool FromRoot, string? Variable, string[] Segments);
 
-internal sealed class TemplateRenderer(JsonElement root, TemplateEscaping escaping)
+internal sealed class TemplateRenderer(JsonElement root, TemplateEscaping escaping, int capacity)
 {
-    private readonly StringBuilder _output = new();
-    private readonly List<Frame> _frames = [new Frame(root, null, null, false, false)];
+    private readonly StringBuilder _output = new(Math.Min(capacity, MessageTemplate.MaxOutputLength));
+    private readonly Frame _root = new(root, null, null, false, false);
+    private List<Frame>? _pushed; // scopes opened by #each and #with, innermost last; most templates open none
 
     public string Output => _output.ToString();
 
@@ -202,17 +203,21 @@ internal sealed class TemplateRenderer(JsonElement root, TemplateEscaping escapi
 
     private void Push(Frame frame, TemplateNode[] program)
     {
-        _frames.Add(frame);
+        (_pushed ??= []).Add(frame);
         Render(program);
-        _frames.RemoveAt(_frames.Count - 1);
+        _pushed.RemoveAt(_pushed.Count - 1);
     }
+
+    private int Depth => 1 + (_pushed?.Count ?? 0);
+
+    private Frame FrameAt(int index) => index == 0 ? _root : _pushed![index - 1];
 
     private JsonElement? Resolve(TemplatePath path)
     {
         JsonElement? current;
         if (path.Variable is { } variable)
         {
-            var frame = _frames[^1];
+            var frame = FrameAt(Depth - 1);
             return variable switch
             {
                 "index" when frame.Index is { } i => Number(i),
@@ -225,12 +230,12 @@ internal sealed class TemplateRenderer(JsonElement root, TemplateEscaping escapi
 
         if (path.FromRoot)
         {
-            current = _frames[0].Context;
+            current = _root.Context;
         }
         else
         {
-            var at = _frames.Count - 1 - path.Up;
-            current = at >= 0 ? _frames[at].Context : null;
+            var at = Depth - 1 - path.Up;
+            current = at >= 0 ? FrameAt(at).Context : null;
         }
 
         foreach (var segment in path.Segments)

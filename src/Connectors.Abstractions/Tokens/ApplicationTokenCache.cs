@@ -45,27 +45,30 @@ public readonly record struct ApplicationToken(string Value, TimeSpan ExpiresIn)
 
 /// <summary>Whose token: the in-process key (kept in memory, where the app's config is anyway) and the key in a
 /// shared cache (a hash: a distributed cache is readable by other tools).</summary>
-public sealed record TokenCacheKey
+public sealed class TokenCacheKey
 {
-    private TokenCacheKey(string local, string shared)
+    private readonly string _provider;
+    private string? _shared;
+
+    private TokenCacheKey(string provider, string local)
     {
+        _provider = provider;
         Local = local;
-        Shared = shared;
     }
 
     /// <summary>The in-process key.</summary>
     public string Local { get; }
 
-    /// <summary>The shared-cache key, <c>connectors:{provider}:token:{hash}</c>.</summary>
-    public string Shared { get; }
+    /// <summary>The shared-cache key, <c>connectors:{provider}:token:{hash}</c>; hashed on first use (only a host with a
+    /// shared cache pays for it).</summary>
+    public string Shared => _shared ??= $"connectors:{_provider.ToLowerInvariant()}:token:{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Local)), 0, 16)}";
 
     /// <summary>The key of the app identified by <paramref name="parts"/> (e.g. corp id and secret) at <paramref name="provider"/>.</summary>
     public static TokenCacheKey Create(string provider, params string[] parts)
     {
         ArgumentException.ThrowIfNullOrEmpty(provider);
         ArgumentNullException.ThrowIfNull(parts);
-        var local = string.Join('\n', parts);
-        return new TokenCacheKey(local, $"connectors:{provider.ToLowerInvariant()}:token:{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(local)), 0, 16)}");
+        return new TokenCacheKey(provider, string.Join('\n', parts));
     }
 
     /// <summary>Redacted: the local key holds a secret.</summary>
