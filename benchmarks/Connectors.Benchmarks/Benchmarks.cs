@@ -5,6 +5,7 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Connectors.Abstractions;
+using Connectors.Abstractions.Providers;
 using Connectors.HuggingFace;
 using Connectors.Mailgun;
 using Connectors.WeCom;

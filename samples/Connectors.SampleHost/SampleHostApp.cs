@@ -4,8 +4,6 @@ using Connectors.Mailgun;
 using Connectors.SampleHost.Simulators;
 using Connectors.WeCom;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Connectors.SampleHost;
 
@@ -16,29 +14,47 @@ public static class SampleHostApp
     /// <summary>Whether the providers are simulated (<c>Simulators:Enabled</c>, default true).</summary>
     public static bool SimulatorsEnabled(IConfiguration configuration) => configuration.GetValue("Simulators:Enabled", true);
 
-    /// <summary>Builds the app; <c>--urls</c> (or <c>Urls</c>) sets its address, default <c>http://127.0.0.1:5080</c>.
-    /// Port 0 lets the operating system pick a free port: the simulators' addresses are taken from the address the
-    /// server actually bound, once it is listening.</summary>
-    public static WebApplication Build(string[] args)
+    /// <summary>Builds the app; <c>--urls</c> (or <c>Urls</c>) sets its address, default <c>http://127.0.0.1:5080</c>.</summary>
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="listen">Replaces where Kestrel listens (a test harness hands over a socket it already holds); the
+    /// <c>Urls</c> setting still names the host's own address.</param>
+    public static WebApplication Build(string[] args, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? listen = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        if (listen is not null)
+        {
+            builder.WebHost.ConfigureKestrel(listen);
+        }
+
+        var self = new Uri((builder.Configuration["Urls"] ?? "http://127.0.0.1:5080").Split(';')[0].TrimEnd('/') + "/");
         var simulate = SimulatorsEnabled(builder.Configuration);
 
         var connectors = builder.Services.AddConnectors();
-        connectors.AddWeCom().AddHuggingFace().AddMailgun();
-        if (simulate)
+        connectors.AddWeCom(o =>
         {
-            builder.Services.AddOptions<WeComOptions>().Configure<SampleSettings>((o, settings) =>
+            if (simulate)
             {
-                o.ApiBaseAddress = new Uri(settings.Self, "sim/wecom/");
-                o.WebLoginEndpoint = new Uri(settings.Self, "sim/wecom/wwlogin/sso/login");
-                o.InClientAuthorizeEndpoint = new Uri(settings.Self, "sim/wecom/connect/oauth2/authorize");
-            });
-            builder.Services.AddOptions<HuggingFaceOptions>().Configure<SampleSettings>((o, settings) => o.BaseAddress = new Uri(settings.Self, "sim/huggingface/"));
-            builder.Services.AddOptions<MailgunOptions>().Configure<SampleSettings>((o, settings) => o.AllowedEndpoints.Add(settings.Self));
-        }
+                o.ApiBaseAddress = new Uri(self, "sim/wecom/");
+                o.WebLoginEndpoint = new Uri(self, "sim/wecom/wwlogin/sso/login");
+                o.InClientAuthorizeEndpoint = new Uri(self, "sim/wecom/connect/oauth2/authorize");
+            }
+        });
+        connectors.AddHuggingFace(o =>
+        {
+            if (simulate)
+            {
+                o.BaseAddress = new Uri(self, "sim/huggingface/");
+            }
+        });
+        connectors.AddMailgun(o =>
+        {
+            if (simulate)
+            {
+                o.AllowedEndpoints.Add(self);
+            }
+        });
 
-        builder.Services.AddSingleton(sp => new SampleSettings(BoundAddress(sp.GetRequiredService<IServer>()), simulate));
+        builder.Services.AddSingleton(new SampleSettings(self, simulate));
         builder.Services.AddSingleton<SampleConnectors>();
         builder.Services.AddSingleton<EmailCodes>();
         builder.Services.AddAntiforgery();
@@ -68,19 +84,6 @@ public static class SampleHostApp
         }
 
         return app;
-    }
-
-    /// <summary>The first address the server listens on, e.g. <c>http://127.0.0.1:41234/</c>. Read on first use,
-    /// which is a request, so the server has bound its port by then (also when it was asked for port 0).</summary>
-    private static Uri BoundAddress(IServer server)
-    {
-        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        if (address is null || new Uri(address).Port == 0)
-        {
-            throw new InvalidOperationException("The sample host's address was read before the server was listening.");
-        }
-
-        return new Uri(address.TrimEnd('/') + "/");
     }
 }
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Connectors.Abstractions;
+using Connectors.Abstractions.Providers;
 
 namespace Connectors.HuggingFace;
 

@@ -1,4 +1,5 @@
 using Connectors.Abstractions;
+using Connectors.Abstractions.Providers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -43,10 +44,6 @@ public sealed class HuggingFaceConnectorFactory : ConnectorFactory<HuggingFaceCo
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _options = options.Value;
-        if (_options.BaseAddress is not { IsAbsoluteUri: true })
-        {
-            throw new InvalidOperationException("HuggingFaceOptions.BaseAddress must be an absolute URI.");
-        }
 
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<HuggingFaceConnector>(), _time);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Connectors.Abstractions;
+using Connectors.Abstractions.Providers;
 
 namespace Connectors.Mailgun;
 

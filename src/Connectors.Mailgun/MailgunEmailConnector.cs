@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Connectors.Abstractions;
+using Connectors.Abstractions.Providers;
 using Microsoft.Extensions.Logging;
 
 namespace Connectors.Mailgun;

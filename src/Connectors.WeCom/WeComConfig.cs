@@ -1,4 +1,5 @@
 using Connectors.Abstractions;
+using Connectors.Abstractions.Providers;
 
 namespace Connectors.WeCom;
 

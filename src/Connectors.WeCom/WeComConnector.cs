@@ -3,6 +3,7 @@ using System.Collections.ObjectModel;
 using System.Text;
 using System.Text.Json;
 using Connectors.Abstractions;
+using Connectors.Abstractions.Providers;
 using Microsoft.Extensions.Logging;
 
 namespace Connectors.WeCom;

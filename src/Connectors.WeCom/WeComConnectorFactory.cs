@@ -1,4 +1,5 @@
 using Connectors.Abstractions;
+using Connectors.Abstractions.Providers;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -36,7 +37,8 @@ public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
     private readonly string _apiBase;
 
     /// <summary>Creates the factory (normally through DI).</summary>
-    /// <exception cref="InvalidOperationException">When an option is out of range (an endpoint not absolute, a timeout not positive).</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">When an option is out of range
+    /// (<see cref="WeComOptionsValidator"/>); with <c>ValidateOnStart</c> the host fails at start instead.</exception>
     public WeComConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<WeComOptions> options, TimeProvider time, ILoggerFactory loggerFactory, IDistributedCache? distributedCache = null)
         : base(loggerFactory?.CreateLogger<WeComConnector>())
     {
@@ -44,20 +46,6 @@ public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
         ArgumentNullException.ThrowIfNull(loggerFactory);
         ArgumentNullException.ThrowIfNull(time);
         _options = options.Value;
-        foreach (var (name, uri) in new[]
-        {
-            (nameof(WeComOptions.ApiBaseAddress), _options.ApiBaseAddress),
-            (nameof(WeComOptions.InClientAuthorizeEndpoint), _options.InClientAuthorizeEndpoint),
-            (nameof(WeComOptions.WebLoginEndpoint), _options.WebLoginEndpoint),
-            (nameof(WeComOptions.LegacyQrConnectEndpoint), _options.LegacyQrConnectEndpoint),
-        })
-        {
-            if (uri is null || !uri.IsAbsoluteUri)
-            {
-                throw new InvalidOperationException($"WeComOptions.{name} must be an absolute URI.");
-            }
-        }
-
         _logger = loggerFactory.CreateLogger<WeComConnector>();
         _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, _logger, time);
         _tokens = new ApplicationTokenCache(ProviderName, _options.TokenCache, time, _logger, distributedCache);

@@ -1,18 +1,18 @@
-using Connectors.Abstractions;
-using Microsoft.Extensions.DependencyInjection;
+using Connectors.WeCom;
 
-namespace Connectors.WeCom;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the WeCom connector.</summary>
 public static class WeComServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the <c>wecom-universal</c> factory (which holds the access-token cache shared by every WeCom
-    /// connector) and its named <see cref="HttpClient"/>. Safe to call more than once; each <paramref name="configure"/> is applied.
+    /// connector) and its named <see cref="HttpClient"/>; <see cref="WeComOptions"/> are validated at host start.
+    /// Safe to call more than once; each <paramref name="configure"/> is applied.
     /// </summary>
     public static ConnectorsBuilder AddWeCom(this ConnectorsBuilder builder, Action<WeComOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddProvider<WeComConnectorFactory, WeComOptions>(WeComConnectorFactory.HttpClientName, configure);
+        return builder.AddProvider<WeComConnectorFactory, WeComOptions, WeComOptionsValidator>(WeComConnectorFactory.HttpClientName, configure);
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Connectors.Abstractions;
+using Connectors.Abstractions.Providers;
 
 namespace Connectors.WeCom;
 

@@ -1,15 +1,17 @@
 using System.Diagnostics.CodeAnalysis;
-using Microsoft.Extensions.DependencyInjection;
+using Connectors.Abstractions;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
-namespace Connectors.Abstractions;
+namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers Connectors in a service collection.</summary>
 public static class ConnectorsServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the connector registry and returns the builder that provider packages extend
-    /// (<c>.AddWeCom()</c>, <c>.AddHuggingFace()</c>, <c>.AddMailgun()</c>). Safe to call more than once.
+    /// (<c>.AddWeCom()</c>, <c>.AddHuggingFace()</c>, <c>.AddMailgun()</c>, <c>.AddOAuth2()</c>, <c>.AddOidc()</c>).
+    /// Safe to call more than once.
     /// </summary>
     public static ConnectorsBuilder AddConnectors(this IServiceCollection services)
     {
@@ -27,31 +29,40 @@ public static class ConnectorsServiceCollectionExtensions
 public sealed record ConnectorsBuilder(IServiceCollection Services)
 {
     /// <summary>
-    /// Registers a provider: applies <paramref name="configure"/> to its options (every call's), and registers its
-    /// factory (once, however often this is called) and its named <see cref="HttpClient"/>, whose built-in request
-    /// logging is removed: it would log request URLs, and provider queries carry tokens.
+    /// Registers a provider (for provider packages): applies <paramref name="configure"/> to its options (every
+    /// call's), validates them when the host starts (<typeparamref name="TValidator"/>, <c>ValidateOnStart</c>), and
+    /// registers its factory (once, however often this is called) and its named <see cref="HttpClient"/>, whose
+    /// built-in request logging is removed: it would log request URLs, and provider queries carry tokens.
     /// </summary>
     /// <typeparam name="TFactory">The provider's connector factory.</typeparam>
     /// <typeparam name="TOptions">The provider's host-level options.</typeparam>
+    /// <typeparam name="TValidator">The validator of <typeparamref name="TOptions"/>.</typeparam>
     /// <param name="httpClientName">The provider's named client.</param>
     /// <param name="configure">Sets the provider's options; may be null.</param>
-    public ConnectorsBuilder AddProvider<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFactory, TOptions>(string httpClientName, Action<TOptions>? configure)
+    public ConnectorsBuilder AddProvider<
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFactory,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(string httpClientName, Action<TOptions>? configure)
         where TFactory : class, IConnectorFactory
         where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
     {
         ArgumentException.ThrowIfNullOrEmpty(httpClientName);
+        var options = Services.AddOptions<TOptions>();
         if (configure is not null)
         {
-            Services.Configure(configure);
+            options.Configure(configure);
         }
 
+        options.ValidateOnStart();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
         if (Services.Any(d => d.ServiceType == typeof(TFactory)))
         {
             return this;
         }
 
         Services.AddSingleton<TFactory>();
-        Services.AddSingleton<IConnectorFactory>(sp => sp.GetRequiredService<TFactory>());
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectorFactory, TFactory>(sp => sp.GetRequiredService<TFactory>()));
         Services.AddHttpClient(httpClientName)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan) // ProviderHttpClient enforces the timeouts
             .RemoveAllLoggers();

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Connectors.Abstractions;
+namespace Connectors.Abstractions.Providers;
 
 /// <summary>
 /// The one way text from outside (a provider's error text, a callback parameter, a rendered header value) is made

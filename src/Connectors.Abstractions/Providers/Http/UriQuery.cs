@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Connectors.Abstractions;
+namespace Connectors.Abstractions.Providers;
 
 /// <summary>Builds provider URL queries: each value percent-encoded once (RFC 3986, space as <c>%20</c>).</summary>
 public static class UriQuery

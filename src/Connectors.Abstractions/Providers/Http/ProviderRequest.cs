@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 
-namespace Connectors.Abstractions;
+namespace Connectors.Abstractions.Providers;
 
 /// <summary>One provider operation for <see cref="ProviderHttpClient"/>.</summary>
 /// <param name="Operation">A short name used in messages, logs and metrics, e.g. <c>gettoken</c>. Never a URL.</param>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Connectors.Abstractions;
+namespace Connectors.Abstractions.Providers;
 
 /// <summary>
 /// Parses the template syntax of <see cref="MessageTemplate"/> in one left-to-right pass with an explicit stack of

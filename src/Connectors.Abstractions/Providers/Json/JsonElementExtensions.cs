@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace Connectors.Abstractions;
+namespace Connectors.Abstractions.Providers;
 
 /// <summary>Reading provider JSON without reflection (AOT-safe).</summary>
 public static class JsonElementExtensions

@@ -1,4 +1,4 @@
-namespace Connectors.Abstractions;
+namespace Connectors.Abstractions.Providers;
 
 /// <summary>
 /// A time limit for a whole connector call made of several provider requests (a sign-in: token, profile, details),

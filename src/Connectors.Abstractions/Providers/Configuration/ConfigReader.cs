@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Connectors.Abstractions;
+namespace Connectors.Abstractions.Providers;
 
 /// <summary>
 /// Reads a connector's JSON config field by field and collects every problem with its path, so that validation

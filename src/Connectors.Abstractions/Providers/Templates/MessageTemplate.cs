@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Connectors.Abstractions;
+namespace Connectors.Abstractions.Providers;
 
 /// <summary>How a template's values are escaped when inserted.</summary>
 public enum TemplateEscaping

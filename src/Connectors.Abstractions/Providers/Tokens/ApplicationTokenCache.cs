@@ -5,38 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 
-namespace Connectors.Abstractions;
-
-/// <summary>Settings of an <see cref="ApplicationTokenCache"/>.</summary>
-public sealed class ApplicationTokenCacheOptions
-{
-    /// <summary>How long before the token's lifetime runs out it is refreshed. Default 5 minutes (at most half the lifetime is used).</summary>
-    public TimeSpan RefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>How many applications' tokens are kept in this process; beyond it, expired entries and then the
-    /// least recently used are dropped. Default 1,024.</summary>
-    public int Capacity { get; set; } = 1024;
-
-    /// <summary>Share tokens between server instances through the registered <see cref="IDistributedCache"/>, in
-    /// addition to the in-process cache. Default false.</summary>
-    public bool UseDistributedCache { get; set; }
-
-    /// <summary>The time one call to the shared cache may take before it counts as a miss. Default 1 second.</summary>
-    public TimeSpan DistributedCacheTimeout { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>How long a configuration error from the token endpoint (a wrong app id or secret) is remembered and
-    /// returned without asking the provider again, so a misconfigured app does not cost a token request per sign-in.
-    /// Default 30 seconds.</summary>
-    public TimeSpan FailureBackoff { get; set; } = TimeSpan.FromSeconds(30);
-
-    internal void Validate(string provider)
-    {
-        if (RefreshMargin < TimeSpan.Zero || Capacity < 1 || DistributedCacheTimeout <= TimeSpan.Zero || FailureBackoff < TimeSpan.Zero)
-        {
-            throw new InvalidOperationException($"{provider} token cache settings are out of range: RefreshMargin and FailureBackoff must not be negative, Capacity must be at least 1 and DistributedCacheTimeout positive.");
-        }
-    }
-}
+namespace Connectors.Abstractions.Providers;
 
 /// <summary>An application token and its lifetime, as the provider's token endpoint returned them.</summary>
 /// <param name="Value">The token.</param>
@@ -102,14 +71,16 @@ public sealed partial class ApplicationTokenCache
     /// <param name="timeProvider">The clock of expiry, backoff and the shared-cache budget.</param>
     /// <param name="logger">Where cache problems are logged (never tokens).</param>
     /// <param name="distributedCache">The shared cache, used when <see cref="ApplicationTokenCacheOptions.UseDistributedCache"/> is set.</param>
-    /// <exception cref="InvalidOperationException">When <paramref name="options"/> are out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">When <paramref name="options"/> are out of range.</exception>
     public ApplicationTokenCache(string provider, ApplicationTokenCacheOptions options, TimeProvider timeProvider, ILogger logger, IDistributedCache? distributedCache = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(provider);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
-        options.Validate(provider);
+        var problems = new List<string>();
+        OptionsChecks.TokenCache(options, $"{provider} token cache options", problems);
+        OptionsChecks.ThrowIfAny(problems, provider);
         _provider = provider;
         _options = options;
         _time = timeProvider;

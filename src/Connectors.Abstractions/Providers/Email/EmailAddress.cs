@@ -1,4 +1,4 @@
-namespace Connectors.Abstractions;
+namespace Connectors.Abstractions.Providers;
 
 /// <summary>
 /// Strict email address checks for what is sent to a provider: exactly one <c>local@domain</c>, no display-name

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Connectors.Abstractions;
+namespace Connectors.Abstractions.Providers;
 
 /// <summary>The data an email is rendered with: one JSON object made from an <see cref="EmailPayload"/>.</summary>
 public static class EmailTemplateData

@@ -21,28 +21,4 @@ public sealed class ConnectorHttpOptions
 
     /// <summary>The largest response body accepted. Default 1 MiB.</summary>
     public int MaxResponseBytes { get; set; } = 1024 * 1024;
-
-    internal void Validate(string provider)
-    {
-        if (AttemptTimeout <= TimeSpan.Zero || OverallTimeout <= TimeSpan.Zero || TotalTimeout <= TimeSpan.Zero)
-        {
-            throw new InvalidOperationException($"{provider} HTTP timeouts must be positive.");
-        }
-
-        if (MaxRetryAttempts < 0 || RetryBaseDelay < TimeSpan.Zero || MaxResponseBytes <= 0)
-        {
-            throw new InvalidOperationException($"{provider} HTTP retry settings and the response size cap must not be negative.");
-        }
-    }
-}
-
-/// <summary>Whether an operation may be repeated after its request may have reached the provider.</summary>
-public enum RequestSafety
-{
-    /// <summary>Repeating is harmless (reads, WeCom gettoken): retried on 5xx, 408, timeouts and network errors.</summary>
-    Safe,
-
-    /// <summary>Repeating could act twice (exchanging a single-use code, sending an email): retried only when the
-    /// connection could not be established, so the request never left this process.</summary>
-    Unsafe,
 }

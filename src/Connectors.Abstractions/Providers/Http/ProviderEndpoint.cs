@@ -1,4 +1,4 @@
-namespace Connectors.Abstractions;
+namespace Connectors.Abstractions.Providers;
 
 /// <summary>Provider endpoint addresses built one way: a base address and a relative path.</summary>
 public static class ProviderEndpoint

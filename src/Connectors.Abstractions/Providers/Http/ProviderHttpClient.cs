@@ -8,7 +8,7 @@ using Polly;
 using Polly.Retry;
 using Polly.Timeout;
 
-namespace Connectors.Abstractions;
+namespace Connectors.Abstractions.Providers;
 
 /// <summary>
 /// The one place where provider requests are sent: resilience (per-attempt and overall timeouts, retries with
@@ -37,7 +37,7 @@ public sealed class ProviderHttpClient
     /// <param name="logger">Where request outcomes are logged (never URLs, bodies or secrets).</param>
     /// <param name="timeProvider">The clock of timeouts, retry delays, <c>Retry-After</c> dates and durations;
     /// <see cref="TimeProvider.System"/> when null.</param>
-    /// <exception cref="InvalidOperationException">When <paramref name="options"/> are out of range.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">When <paramref name="options"/> are out of range.</exception>
     public ProviderHttpClient(string provider, IHttpClientFactory httpClientFactory, string httpClientName, ConnectorHttpOptions options, ILogger logger, TimeProvider? timeProvider = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(provider);
@@ -45,7 +45,9 @@ public sealed class ProviderHttpClient
         ArgumentException.ThrowIfNullOrEmpty(httpClientName);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
-        options.Validate(provider);
+        var problems = new List<string>();
+        OptionsChecks.Http(options, $"{provider} HTTP options", problems);
+        OptionsChecks.ThrowIfAny(problems, provider);
 
         Provider = provider;
         _httpClientFactory = httpClientFactory;

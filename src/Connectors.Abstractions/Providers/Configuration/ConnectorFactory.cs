@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Connectors.Abstractions.Providers;
+
+/// <summary>
+/// The base of every provider factory: parse with a <see cref="ConfigReader"/>, report every problem, create the
+/// connector from the typed config.
+/// </summary>
+/// <typeparam name="TConfig">The provider's typed config record.</typeparam>
+public abstract class ConnectorFactory<TConfig> : IConnectorFactory
+    where TConfig : class
+{
+    private readonly ILogger _logger;
+
+    /// <summary>Creates the factory; <paramref name="logger"/> receives the failures of <see cref="Create"/>.</summary>
+    protected ConnectorFactory(ILogger? logger = null)
+    {
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc/>
+    public abstract ConnectorMetadata Metadata { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ConfigError> Validate(JsonElement config)
+    {
+        var reader = new ConfigReader(config);
+        Parse(reader);
+        return reader.Errors;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>An invalid config is counted and logged as a failure of the provider's <c>create</c> operation.</remarks>
+    public IConnector Create(JsonElement config)
+    {
+        var reader = new ConfigReader(config);
+        var parsed = Parse(reader);
+        if (!reader.IsValid || parsed is null)
+        {
+            var failure = InvalidConfig(Metadata.Id, reader.Errors, Metadata.Name);
+            ConnectorTelemetry.RecordFailure(_logger, failure);
+            throw failure;
+        }
+
+        return CreateConnector(parsed);
+    }
+
+    /// <summary>Parses and validates a config into its typed form.</summary>
+    /// <exception cref="ConnectorException"><see cref="ConnectorErrorCode.InvalidConfig"/> naming every problem.</exception>
+    public TConfig ParseConfig(JsonElement config)
+    {
+        var reader = new ConfigReader(config);
+        var parsed = Parse(reader);
+        if (!reader.IsValid || parsed is null)
+        {
+            throw InvalidConfig(Metadata.Id, reader.Errors, Metadata.Name);
+        }
+
+        return parsed;
+    }
+
+    /// <summary>Reads the config; records every problem on <paramref name="reader"/>. Returns null when it cannot build the config.</summary>
+    protected abstract TConfig? Parse(ConfigReader reader);
+
+    /// <summary>Creates the connector from a valid config.</summary>
+    protected abstract IConnector CreateConnector(TConfig config);
+
+    internal static ConnectorException InvalidConfig(string connectorId, IReadOnlyList<ConfigError> errors, string? provider = null) =>
+        new(ConnectorErrorCode.InvalidConfig,
+            $"The {connectorId} config is invalid: {string.Join("; ", errors)}.")
+        {
+            Provider = provider,
+            Operation = provider is null ? null : "create",
+            ConfigErrors = errors,
+        };
+}
