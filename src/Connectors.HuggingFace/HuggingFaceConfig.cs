@@ -14,10 +14,6 @@ public sealed record HuggingFaceConfig(string ClientId, Secret ClientSecret, str
         var clientId = reader.RequiredString("clientId");
         var secret = reader.RequiredString("clientSecret");
         var scope = reader.OptionalString("scope");
-        return clientId is null || secret is null ? null : new HuggingFaceConfig(clientId.Trim(), new Secret(secret), NormalizeScope(scope));
+        return clientId is null || secret is null ? null : new HuggingFaceConfig(clientId.Trim(), new Secret(secret), Connectors.OAuth.OAuthFlow.NormalizeScope(scope));
     }
-
-    /// <summary>Collapses any whitespace (Logto's form is multi-line) to single spaces; null when blank.</summary>
-    internal static string? NormalizeScope(string? scope) =>
-        string.IsNullOrWhiteSpace(scope) ? null : string.Join(' ', scope.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

@@ -1,5 +1,6 @@
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
+using Connectors.OAuth;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -34,8 +35,8 @@ public sealed class HuggingFaceConnectorFactory : ConnectorFactory<HuggingFaceCo
 
     private readonly HuggingFaceOptions _options;
     private readonly ProviderHttpClient _http;
-    private readonly TimeProvider _time;
-    private readonly HuggingFaceConnector.Endpoints _endpoints;
+    private readonly OAuthEndpoints _endpoints;
+    private readonly OpenIdMetadataCache _keys;
 
     /// <summary>Creates the factory (normally through DI).</summary>
     public HuggingFaceConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<HuggingFaceOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
@@ -44,10 +45,9 @@ public sealed class HuggingFaceConnectorFactory : ConnectorFactory<HuggingFaceCo
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _options = options.Value;
-
-        _time = time ?? throw new ArgumentNullException(nameof(time));
-        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<HuggingFaceConnector>(), _time);
-        _endpoints = HuggingFaceConnector.Endpoints.From(_options.BaseAddress);
+        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<HuggingFaceConnector>(), time);
+        _endpoints = HuggingFaceConnector.Endpoints(_options.BaseAddress);
+        _keys = new OpenIdMetadataCache(_http);
     }
 
     /// <inheritdoc/>
@@ -57,5 +57,6 @@ public sealed class HuggingFaceConnectorFactory : ConnectorFactory<HuggingFaceCo
     protected override HuggingFaceConfig? Parse(ConfigReader reader) => HuggingFaceConfig.Parse(reader);
 
     /// <inheritdoc/>
-    protected override IConnector CreateConnector(HuggingFaceConfig config) => new HuggingFaceConnector(config, _options, _endpoints, _http, _time);
+    protected override IConnector CreateConnector(HuggingFaceConfig config) =>
+        new HuggingFaceConnector(config, new OAuthFlow(HuggingFaceConnector.Settings(config, _options), _endpoints, _http, _keys));
 }

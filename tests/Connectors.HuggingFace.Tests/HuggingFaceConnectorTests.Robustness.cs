@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Connectors.HuggingFace.Tests;
@@ -7,8 +6,7 @@ namespace Connectors.HuggingFace.Tests;
 /// callback and provider text, odd token responses, the failure path.</summary>
 public sealed partial class HuggingFaceConnectorTests
 {
-    private string IdToken(string claims) =>
-        "eyJhbGciOiJSUzI1NiJ9." + Convert.ToBase64String(Encoding.UTF8.GetBytes(claims)).TrimEnd('=').Replace('+', '-').Replace('/', '_') + ".sig";
+    private string IdToken(string claims) => _keys.Sign(claims, "hf-key-1");
 
     private Task StubTokenAsync(string jsonBody) => WireMock.StubAsync($$"""
         { "request": { "method": "POST", "urlPath": "/oauth/token" }, "response": { "status": 200, "jsonBody": {{jsonBody}} } }
@@ -31,11 +29,12 @@ public sealed partial class HuggingFaceConnectorTests
     [Theory]
     [InlineData("""{"aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","exp":{exp},"nonce":"{nonce}"}""", "no issuer")]
     [InlineData("""{"iss":"{iss}","aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","exp":1000,"nonce":"{nonce}"}""", "has expired")]
-    [InlineData("""{"iss":"{iss}","aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","nonce":"{nonce}"}""", "no readable expiry")]
+    [InlineData("""{"iss":"{iss}","aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","nonce":"{nonce}"}""", "has no expiry")]
     [InlineData("""{"iss":"https://evil.example.com","aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","exp":{exp},"nonce":"{nonce}"}""", "unexpected issuer")]
     public async Task An_ID_token_must_carry_a_matching_issuer_and_a_live_expiry(string claims, string problem)
     {
         await WireMock.LoadContractAsync("huggingface/userinfo.json");
+        await StubJwksAsync();
         var (connector, redirect) = await StartAsync(Connector());
         await StubTokenAsync($$"""{ "access_token": "hf_oauth_ACCESS1", "token_type": "bearer", "id_token": "{{IdToken(claims
             .Replace("{iss}", WireMock.BaseUri.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal)
@@ -55,6 +54,7 @@ public sealed partial class HuggingFaceConnectorTests
         var (connector, redirect) = await StartAsync(Connector());
         var claims = $$"""{"iss":"{{WireMock.BaseUri.GetLeftPart(UriPartial.Authority)}}","aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","exp":{{_time.GetUtcNow().AddHours(1).ToUnixTimeSeconds()}},"nonce":"anything"}""";
         await StubTokenAsync($$"""{ "access_token": "hf_oauth_ACCESS1", "token_type": "bearer", "id_token": "{{IdToken(claims)}}" }""");
+        await StubJwksAsync();
         var session = redirect.Session.Where(p => p.Key != SessionKeys.Nonce).ToDictionary();
 
         var error = (await connector.Awaiting(c => c.GetUserInfoAsync(SocialCallback.FromQueryString($"code={Code}&state=state123", session)))
@@ -155,5 +155,79 @@ public sealed partial class HuggingFaceConnectorTests
         }
 
         Logs.Entries.Count(e => e.EventId.Id == 1003).Should().BeGreaterThanOrEqualTo(4);
+    }
+
+    private string Claims(AuthorizationRedirect redirect) =>
+        $$"""{"iss":"{{WireMock.BaseUri.GetLeftPart(UriPartial.Authority)}}","aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","exp":{{_time.GetUtcNow().AddHours(1).ToUnixTimeSeconds()}},"iat":{{_time.GetUtcNow().ToUnixTimeSeconds()}},"nonce":"{{redirect.Session[SessionKeys.Nonce]}}"}""";
+
+    [Fact]
+    public async Task An_ID_token_with_a_bad_signature_is_refused()
+    {
+        await WireMock.LoadContractAsync("huggingface/userinfo.json");
+        await StubJwksAsync();
+        var (connector, redirect) = await StartAsync(Connector());
+        await StubTokenAsync($$"""{ "access_token": "hf_oauth_ACCESS1", "token_type": "bearer", "id_token": "{{TestSigningKeys.SignWithForeignKey(Claims(redirect), "hf-key-1")}}" }""");
+
+        var error = (await connector.Awaiting(c => c.GetUserInfoAsync(Callback(redirect))).Should().ThrowAsync<ConnectorException>()).Which;
+
+        error.Code.Should().Be(ConnectorErrorCode.SocialIdTokenInvalid);
+        error.Message.Should().Contain("invalid signature");
+        (await WireMock.CountAsync("GET", "/oauth/userinfo")).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_rotated_key_is_fetched_once_and_a_made_up_key_id_does_not_hammer_the_JWKS()
+    {
+        await WireMock.LoadContractAsync("huggingface/userinfo.json");
+        await StubJwksAsync("hf-key-1");
+        var connector = Connector();
+        async Task<ConnectorException?> SignInAsync(string keyId, bool foreign = false)
+        {
+            var redirect = await connector.GetAuthorizationUriAsync(new AuthorizationRequest("state123", RedirectUri));
+            var token = foreign ? TestSigningKeys.SignWithForeignKey(Claims(redirect), keyId) : _keys.Sign(Claims(redirect), keyId);
+            await StubTokenAsync($$"""{ "access_token": "hf_oauth_ACCESS1", "token_type": "bearer", "id_token": "{{token}}" }""");
+            try
+            {
+                await connector.GetUserInfoAsync(Callback(redirect));
+                return null;
+            }
+            catch (ConnectorException exception)
+            {
+                return exception;
+            }
+        }
+
+        (await SignInAsync("hf-key-1")).Should().BeNull();
+        (await SignInAsync("hf-key-1")).Should().BeNull();
+        (await WireMock.CountAsync("GET", "/oauth/jwks")).Should().Be(1, "the keys are cached");
+
+        await StubJwksAsync("hf-key-1", "hf-key-2"); // Hugging Face rotates: a new key appears
+        _time.Advance(TimeSpan.FromMinutes(2));
+        (await SignInAsync("hf-key-2")).Should().BeNull("an unknown kid fetches the JWKS again");
+        (await WireMock.CountAsync("GET", "/oauth/jwks")).Should().Be(2);
+
+        for (var i = 0; i < 5; i++)
+        {
+            (await SignInAsync("made-up", foreign: true))!.Message.Should().Contain("does not hold");
+        }
+
+        (await WireMock.CountAsync("GET", "/oauth/jwks")).Should().Be(2, "within a minute of the last fetch an unknown kid does not fetch again");
+        _time.Advance(TimeSpan.FromMinutes(1));
+        (await SignInAsync("made-up", foreign: true)).Should().NotBeNull();
+        (await WireMock.CountAsync("GET", "/oauth/jwks")).Should().Be(3, "a minute later it may");
+    }
+
+    [Fact]
+    public async Task An_unsigned_ID_token_is_refused()
+    {
+        await WireMock.LoadContractAsync("huggingface/userinfo.json");
+        await StubJwksAsync();
+        var (connector, redirect) = await StartAsync(Connector());
+        var unsigned = "eyJhbGciOiJub25lIn0." + Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(Claims(redirect)) + ".";
+        await StubTokenAsync($$"""{ "access_token": "hf_oauth_ACCESS1", "token_type": "bearer", "id_token": "{{unsigned}}" }""");
+
+        var error = (await connector.Awaiting(c => c.GetUserInfoAsync(Callback(redirect))).Should().ThrowAsync<ConnectorException>()).Which;
+
+        error.Code.Should().Be(ConnectorErrorCode.SocialIdTokenInvalid);
     }
 }

@@ -17,8 +17,18 @@ public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) :
     private readonly List<ServiceProvider> _providers = [];
     // The connectors' clock (token expiry, HTTP timeouts): no timeout fires unless a test moves it.
     private readonly ManualTimeProvider _time = new();
+    private readonly TestSigningKeys _keys = new("hf-key-1", "hf-key-2");
 
-    public void Dispose() => _providers.ForEach(p => p.Dispose());
+    public void Dispose()
+    {
+        _providers.ForEach(p => p.Dispose());
+        _keys.Dispose();
+    }
+
+    /// <summary>Hugging Face's JWKS holds <paramref name="keyIds"/> (all when none).</summary>
+    private Task StubJwksAsync(params string[] keyIds) => WireMock.StubAsync($$"""
+        { "request": { "method": "GET", "urlPath": "/oauth/jwks" }, "response": { "status": 200, "jsonBody": {{_keys.Jwks(keyIds)}} } }
+        """);
 
     private ServiceProvider Services(Action<HuggingFaceOptions>? configure = null)
     {
@@ -349,7 +359,8 @@ public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) :
         await WireMock.LoadContractAsync("huggingface/userinfo.json");
         var (connector, redirect) = await StartAsync(Connector());
         var claims = $$"""{"iss":"{{WireMock.BaseUri.GetLeftPart(UriPartial.Authority)}}","aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","exp":{{_time.GetUtcNow().AddHours(1).ToUnixTimeSeconds()}},"nonce":"not-the-nonce"}""";
-        var jwt = "eyJhbGciOiJSUzI1NiJ9." + Convert.ToBase64String(Encoding.UTF8.GetBytes(claims)).TrimEnd('=').Replace('+', '-').Replace('/', '_') + ".sig";
+        var jwt = _keys.Sign(claims, "hf-key-1");
+        await StubJwksAsync();
         await WireMock.StubAsync($$"""
             { "request": { "method": "POST", "urlPath": "/oauth/token" },
               "response": { "status": 200, "jsonBody": { "access_token": "hf_oauth_ACCESS1", "token_type": "bearer", "id_token": "{{jwt}}" } } }
@@ -368,7 +379,8 @@ public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) :
         await WireMock.LoadContractAsync("huggingface/userinfo.json");
         var (connector, redirect) = await StartAsync(Connector());
         var claims = $$"""{"iss":"{{WireMock.BaseUri.GetLeftPart(UriPartial.Authority)}}","aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","exp":{{_time.GetUtcNow().AddHours(1).ToUnixTimeSeconds()}},"nonce":"{{redirect.Session[SessionKeys.Nonce]}}"}""";
-        var jwt = "eyJhbGciOiJSUzI1NiJ9." + Convert.ToBase64String(Encoding.UTF8.GetBytes(claims)).TrimEnd('=').Replace('+', '-').Replace('/', '_') + ".sig";
+        var jwt = _keys.Sign(claims, "hf-key-1");
+        await StubJwksAsync();
         await WireMock.StubAsync($$"""
             { "request": { "method": "POST", "urlPath": "/oauth/token" },
               "response": { "status": 200, "jsonBody": { "access_token": "hf_oauth_ACCESS1", "token_type": "bearer", "id_token": "{{jwt}}" } } }
