@@ -8,8 +8,8 @@ namespace Connectors.SampleHost.Simulators;
 
 /// <summary>
 /// A simulated Hugging Face: the authorize page, <c>/oauth/token</c> (checks client_secret_basic with form-encoded
-/// credentials, the redirect URI and the PKCE S256 verifier; codes are single use) and <c>/oauth/userinfo</c>, with
-/// the shapes of tests/contracts/huggingface.
+/// credentials, the redirect URI and the PKCE S256 verifier; codes are single use; ID tokens signed RS256 with a key
+/// made at start), <c>/oauth/jwks</c> and <c>/oauth/userinfo</c>, with the shapes of tests/contracts/huggingface.
 /// </summary>
 internal static class HuggingFaceSimulator
 {
@@ -21,7 +21,17 @@ internal static class HuggingFaceSimulator
         app.MapGet(Prefix + "/approve", Approve);
         app.MapPost(Prefix + "/oauth/token", TokenAsync);
         app.MapGet(Prefix + "/oauth/userinfo", UserInfo);
+        app.MapGet(Prefix + "/oauth/jwks", () =>
+        {
+            var key = SigningKey.ExportParameters(includePrivateParameters: false);
+            return Results.Json(new { keys = new[] { new { kty = "RSA", use = "sig", alg = "RS256", kid = KeyId, n = Base64Url(key.Modulus!), e = Base64Url(key.Exponent!) } } });
+        });
     }
+
+    private const string KeyId = "sim-1";
+    private static readonly RSA SigningKey = RSA.Create(2048);
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static IConfigurationSection Config(SimulatorState state) => state.Configuration.GetSection("Connectors:HuggingFace");
 
@@ -150,10 +160,10 @@ internal static class HuggingFaceSimulator
 
     private static string IdToken(HttpContext context, string clientId, IssuedCode code)
     {
-        static string Part(object value) => Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(value)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        static string Part(object value) => Base64Url(JsonSerializer.SerializeToUtf8Bytes(value));
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        // Unsigned (alg none): the simulator has no keys. The connector checks the claims; TLS vouches for the real issuer.
-        return $"{Part(new { alg = "none", typ = "JWT" })}.{Part(new { iss = $"{context.Request.Scheme}://{context.Request.Host}", aud = clientId, sub = "64f1e2d3c4b5a69788796a5b", nonce = code.Nonce, iat = now, exp = now + 3600 })}.";
+        var input = $"{Part(new { alg = "RS256", typ = "JWT", kid = KeyId })}.{Part(new { iss = $"{context.Request.Scheme}://{context.Request.Host}", aud = clientId, sub = "64f1e2d3c4b5a69788796a5b", nonce = code.Nonce, iat = now, exp = now + 3600 })}";
+        return $"{input}.{Base64Url(SigningKey.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))}";
     }
 
     private static bool TryReadBasic(HttpContext context, out string? clientId, out string? secret)
