@@ -350,7 +350,7 @@ public sealed class OAuthFlow
     private async Task<JsonElement> ValidateIdTokenAsync(string idToken, OAuthEndpoints endpoints, IdTokenRules rules, string? nonce, CancellationToken cancellationToken)
     {
         var jwks = endpoints.Jwks ?? throw _http.Reject("token", ConnectorErrorCode.InvalidConfig, $"{_http.Provider} has no JWKS address to check ID tokens against (jwksUri).");
-        var issuers = rules.ValidIssuers ?? (endpoints.Issuer is { } issuer ? [issuer] : []);
+        IReadOnlyList<string> issuers = rules.ValidIssuers ?? (endpoints.Issuer is { } issuer ? [issuer, issuer.TrimEnd('/') + "/"] : []);
         var now = _http.TimeProvider.GetUtcNow();
         string? problem;
         JsonWebToken? token = null;
@@ -397,7 +397,7 @@ public sealed class OAuthFlow
             IssuerSigningKeys = keys,
             ValidAlgorithms = rules.Algorithms,
             ValidIssuers = issuers,
-            ValidateIssuer = true,
+            ValidateIssuer = issuers.Count > 0, // an explicit Logto config may leave the issuer out, as jose allows
             ValidAudience = _client.ClientId,
             ValidateAudience = true,
             RequireSignedTokens = true,

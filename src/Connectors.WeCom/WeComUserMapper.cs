@@ -27,39 +27,8 @@ internal static class WeComUserMapper
         };
     }
 
-    /// <summary>
-    /// A WeCom mobile number in E.164: a leading <c>+</c> is kept, otherwise <c>+86</c> (WeCom's home country) is
-    /// prefixed; spaces and hyphens are dropped; anything else but digits, or a length outside 8 to 15 digits, gives null.
-    /// </summary>
-    public static string? ToE164(string? mobile)
-    {
-        if (string.IsNullOrWhiteSpace(mobile))
-        {
-            return null;
-        }
-
-        var text = mobile.Trim();
-        var international = text.StartsWith('+');
-        Span<char> digits = stackalloc char[20];
-        var count = 0;
-        foreach (var c in international ? text.AsSpan(1) : text.AsSpan())
-        {
-            if (c is ' ' or '-')
-            {
-                continue;
-            }
-
-            if (!char.IsAsciiDigit(c) || count == digits.Length)
-            {
-                return null;
-            }
-
-            digits[count++] = c;
-        }
-
-        var number = international ? new string(digits[..count]) : "86" + new string(digits[..count]);
-        return number.Length is >= 8 and <= 15 && number[0] != '0' ? "+" + number : null;
-    }
+    /// <summary>A WeCom mobile number in E.164: without a leading <c>+</c>, <c>+86</c> (WeCom's home country) is prefixed.</summary>
+    public static string? ToE164(string? mobile) => PhoneNumbers.ToE164(mobile, "86");
 
     /// <summary>getuserinfo (without the user_ticket) merged with user/get and then getuserdetail (later sources
     /// win, without their errcode/errmsg). Written in one pass: a property is written from the last source that has

@@ -17,6 +17,18 @@ public static class JsonElementExtensions
             return null;
         }
 
+        return value.GetTextOrNull();
+    }
+
+    /// <summary>The string <paramref name="value"/>; null when it is not a string, is empty, or is not text (an
+    /// escaped lone surrogate).</summary>
+    public static string? GetTextOrNull(this JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+
         try
         {
             return value.GetString() is { Length: > 0 } text ? text : null;

@@ -1,0 +1,72 @@
+using Connectors.Abstractions;
+using Connectors.Abstractions.Providers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Connectors.OAuth;
+
+/// <summary>Creates <see cref="OAuth2Connector"/>s from Logto-format <c>oauth2</c> configs. Registered by <c>AddOAuth2</c>.</summary>
+public sealed class OAuth2ConnectorFactory : ConnectorFactory<OAuth2Config>
+{
+    /// <summary>The connector id, also the key of its stored config.</summary>
+    public const string ConnectorId = "oauth2";
+
+    /// <summary>The named <see cref="HttpClient"/> of <c>oauth2</c> calls.</summary>
+    public const string HttpClientName = "Connectors.OAuth2";
+
+    internal const string ProviderName = "OAuth 2.0";
+
+    internal static readonly ConnectorMetadata ConnectorMetadata = new(
+        ConnectorId,
+        "oauth2",
+        ConnectorType.Social,
+        "OAuth 2.0",
+        "The OAuth 2.0 authorization framework enables a third-party application to obtain limited access to an HTTP service.",
+        [
+            OAuthFormItems.AuthorizationEndpoint,
+            OAuthFormItems.TokenEndpoint,
+            new FormItem("userInfoEndpoint", "User Info Endpoint", FormItemType.Text) { Required = true, Placeholder = "<user-info-endpoint>" },
+            OAuthFormItems.ClientId,
+            OAuthFormItems.ClientSecret,
+            OAuthFormItems.AuthMethod,
+            OAuthFormItems.JwtAlgorithm,
+            new FormItem("tokenEndpointResponseType", "Token Endpoint Response Type", FormItemType.Select)
+            {
+                Description = "query-string also accepts JSON, which most providers send.",
+                DefaultValue = OAuthFormItems.Json("\"query-string\""),
+                SelectItems = [new("query-string"), new("json")],
+            },
+            OAuthFormItems.Scope,
+            new FormItem("enablePkce", "Enable PKCE", FormItemType.Switch) { Description = "PKCE with S256 (RFC 7636); on by default.", DefaultValue = OAuthFormItems.Json("true") },
+            new FormItem("profileMap", "Profile Map", FormItemType.Json)
+            {
+                Description = "Where each profile field is in the userinfo JSON: dots between names, numbers index arrays.",
+                DefaultValue = OAuthFormItems.Json("""{ "id": "id", "email": "email", "phone": "phone", "name": "name", "avatar": "avatar" }"""),
+            },
+            OAuthFormItems.CustomConfig,
+        ]);
+
+    private readonly OAuth2Options _options;
+    private readonly ProviderHttpClient _http;
+    private readonly OpenIdMetadataCache _metadata;
+
+    /// <summary>Creates the factory (normally through DI).</summary>
+    public OAuth2ConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<OAuth2Options> options, TimeProvider time, ILoggerFactory loggerFactory)
+        : base(loggerFactory?.CreateLogger<OAuth2Connector>())
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        _options = options.Value;
+        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<OAuth2Connector>(), time);
+        _metadata = new OpenIdMetadataCache(_http, _options.IsAllowed);
+    }
+
+    /// <inheritdoc/>
+    public override ConnectorMetadata Metadata => ConnectorMetadata;
+
+    /// <inheritdoc/>
+    protected override OAuth2Config? Parse(ConfigReader reader) => OAuth2Config.Parse(reader, _options);
+
+    /// <inheritdoc/>
+    protected override IConnector CreateConnector(OAuth2Config config) => new OAuth2Connector(config, new OAuthFlow(config.Client, config.Endpoints, _http, _metadata));
+}
