@@ -6,7 +6,7 @@ namespace Connectors.HuggingFace.Tests;
 /// callback and provider text, odd token responses, the failure path.</summary>
 public sealed partial class HuggingFaceConnectorTests
 {
-    private string IdToken(string claims) => _keys.Sign(claims, "hf-key-1");
+    private string IdToken(string claims) => Keys.Sign(claims, "hf-key-1");
 
     private Task StubTokenAsync(string jsonBody) => WireMock.StubAsync($$"""
         { "request": { "method": "POST", "urlPath": "/oauth/token" }, "response": { "status": 200, "jsonBody": {{jsonBody}} } }
@@ -184,7 +184,7 @@ public sealed partial class HuggingFaceConnectorTests
         async Task<ConnectorException?> SignInAsync(string keyId, bool foreign = false)
         {
             var redirect = await connector.GetAuthorizationUriAsync(new AuthorizationRequest("state123", RedirectUri));
-            var token = foreign ? TestSigningKeys.SignWithForeignKey(Claims(redirect), keyId) : _keys.Sign(Claims(redirect), keyId);
+            var token = foreign ? TestSigningKeys.SignWithForeignKey(Claims(redirect), keyId) : Keys.Sign(Claims(redirect), keyId);
             await StubTokenAsync($$"""{ "access_token": "hf_oauth_ACCESS1", "token_type": "bearer", "id_token": "{{token}}" }""");
             try
             {

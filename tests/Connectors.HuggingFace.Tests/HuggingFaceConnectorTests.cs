@@ -17,17 +17,16 @@ public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) :
     private readonly List<ServiceProvider> _providers = [];
     // The connectors' clock (token expiry, HTTP timeouts): no timeout fires unless a test moves it.
     private readonly ManualTimeProvider _time = new();
-    private readonly TestSigningKeys _keys = new("hf-key-1", "hf-key-2");
+    private static readonly TestSigningKeys Keys = new("hf-key-1", "hf-key-2"); // generated once: RSA key generation is slow
 
     public void Dispose()
     {
         _providers.ForEach(p => p.Dispose());
-        _keys.Dispose();
     }
 
     /// <summary>Hugging Face's JWKS holds <paramref name="keyIds"/> (all when none).</summary>
     private Task StubJwksAsync(params string[] keyIds) => WireMock.StubAsync($$"""
-        { "request": { "method": "GET", "urlPath": "/oauth/jwks" }, "response": { "status": 200, "jsonBody": {{_keys.Jwks(keyIds)}} } }
+        { "request": { "method": "GET", "urlPath": "/oauth/jwks" }, "response": { "status": 200, "jsonBody": {{Keys.Jwks(keyIds)}} } }
         """);
 
     private ServiceProvider Services(Action<HuggingFaceOptions>? configure = null)
@@ -359,7 +358,7 @@ public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) :
         await WireMock.LoadContractAsync("huggingface/userinfo.json");
         var (connector, redirect) = await StartAsync(Connector());
         var claims = $$"""{"iss":"{{WireMock.BaseUri.GetLeftPart(UriPartial.Authority)}}","aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","exp":{{_time.GetUtcNow().AddHours(1).ToUnixTimeSeconds()}},"nonce":"not-the-nonce"}""";
-        var jwt = _keys.Sign(claims, "hf-key-1");
+        var jwt = Keys.Sign(claims, "hf-key-1");
         await StubJwksAsync();
         await WireMock.StubAsync($$"""
             { "request": { "method": "POST", "urlPath": "/oauth/token" },
@@ -379,7 +378,7 @@ public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) :
         await WireMock.LoadContractAsync("huggingface/userinfo.json");
         var (connector, redirect) = await StartAsync(Connector());
         var claims = $$"""{"iss":"{{WireMock.BaseUri.GetLeftPart(UriPartial.Authority)}}","aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","exp":{{_time.GetUtcNow().AddHours(1).ToUnixTimeSeconds()}},"nonce":"{{redirect.Session[SessionKeys.Nonce]}}"}""";
-        var jwt = _keys.Sign(claims, "hf-key-1");
+        var jwt = Keys.Sign(claims, "hf-key-1");
         await StubJwksAsync();
         await WireMock.StubAsync($$"""
             { "request": { "method": "POST", "urlPath": "/oauth/token" },
