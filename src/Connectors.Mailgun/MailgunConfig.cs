@@ -245,20 +245,7 @@ public sealed record MailgunDelivery(
     MessageTemplate? ReplyTo,
     IReadOnlyDictionary<string, MailgunDelivery> Locales)
 {
-    /// <summary>The variant for <paramref name="locale"/>: the exact tag, then the language alone, then this delivery.</summary>
-    public MailgunDelivery ForLocale(string? locale)
-    {
-        if (string.IsNullOrEmpty(locale) || Locales.Count == 0)
-        {
-            return this;
-        }
-
-        if (Locales.TryGetValue(locale, out var exact))
-        {
-            return exact;
-        }
-
-        var dash = locale.IndexOfAny(['-', '_']);
-        return dash > 0 && Locales.TryGetValue(locale[..dash], out var language) ? language : this;
-    }
+    /// <summary>The variant for <paramref name="locale"/> (else the first of <paramref name="uiLocales"/>): the exact tag,
+    /// then the language alone, then this delivery (<see cref="LocaleVariants"/>).</summary>
+    public MailgunDelivery ForLocale(string? locale, string? uiLocales = null) => LocaleVariants.Pick(Locales, locale, uiLocales) ?? this;
 }

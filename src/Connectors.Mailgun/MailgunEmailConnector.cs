@@ -75,7 +75,7 @@ public sealed partial class MailgunEmailConnector : IEmailConnector
         }
 
         var payload = message.Payload;
-        delivery = delivery.ForLocale(payload.Locale ?? payload.UiLocales?.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault());
+        delivery = delivery.ForLocale(payload.Locale, payload.UiLocales);
         var fields = BuildFields(to!, type, delivery, payload);
 
         var response = await _http.SendAsync(

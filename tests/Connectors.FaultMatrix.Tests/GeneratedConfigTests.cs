@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Connectors.HuggingFace;
 using Connectors.Mailgun;
+using Connectors.OAuth;
 using Connectors.WeCom;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -25,6 +26,22 @@ public sealed class GeneratedConfigTests(ITestOutputHelper output)
         { WeComConnectorFactory.ConnectorId, """{ "corpId": "ww1234567890abcdef", "agentId": "1000002", "secret": "s3cr3t", "scope": "snsapi_privateinfo" }""" },
         { HuggingFaceConnectorFactory.ConnectorId, """{ "clientId": "client", "clientSecret": "secret", "scope": "openid profile email" }""" },
         {
+            OAuth2ConnectorFactory.ConnectorId,
+            """
+            { "authorizationEndpoint": "https://github.com/login/oauth/authorize", "tokenEndpoint": "https://github.com/login/oauth/access_token",
+              "userInfoEndpoint": "https://api.github.com/user", "clientId": "c", "clientSecret": "s", "tokenEndpointAuthMethod": "client_secret_basic",
+              "scope": "read:user", "profileMap": { "id": "id", "avatar": "avatar_url" }, "customConfig": { "audience": "x" } }
+            """
+        },
+        {
+            OidcConnectorFactory.ConnectorId,
+            """
+            { "authorizationEndpoint": "https://accounts.example.com/authorize", "tokenEndpoint": "https://accounts.example.com/token", "clientId": "c", "clientSecret": "s",
+              "idTokenVerificationConfig": { "jwksUri": "https://accounts.example.com/jwks", "issuer": ["https://accounts.example.com"], "clockTolerance": "5 minutes", "algorithms": ["RS256"] },
+              "authRequestOptionalConfig": { "prompt": "consent" }, "trustUnverifiedEmail": false }
+            """
+        },
+        {
             MailgunConnectorFactory.ConnectorId,
             """
             { "endpoint": "https://api.eu.mailgun.net", "domain": "mg.example.com", "apiKey": "key", "from": "Example <noreply@mg.example.com>",
@@ -40,7 +57,7 @@ public sealed class GeneratedConfigTests(ITestOutputHelper output)
     [MemberData(nameof(Connectors))]
     public void Generated_configs_give_InvalidConfig_or_a_connector_and_nothing_else(string connectorId, string baseConfig)
     {
-        using var services = ConnectorHost.Build(new CapturingLoggerProvider(), b => b.AddWeCom().AddHuggingFace().AddMailgun());
+        using var services = ConnectorHost.Build(new CapturingLoggerProvider(), b => b.AddWeCom().AddHuggingFace().AddMailgun().AddOAuth2().AddOidc());
         var registry = services.GetRequiredService<IConnectorRegistry>();
         var factory = registry.Factories[connectorId];
         var random = new Random(20261122 + connectorId.Length);
@@ -197,7 +214,8 @@ public sealed class GeneratedConfigTests(ITestOutputHelper output)
         1 => new string('k', random.Next(1, 5000)),
         2 => "line\r\nbreak",
         3 => string.Empty,
-        _ => new[] { "corpId", "agentId", "secret", "appSecret", "scope", "clientId", "clientSecret", "endpoint", "domain", "apiKey", "from", "deliveries", "SignIn", "Generic", "zh-CN" }[random.Next(15)],
+        _ => new[] { "corpId", "agentId", "secret", "appSecret", "scope", "clientId", "clientSecret", "endpoint", "domain", "apiKey", "from", "deliveries", "SignIn", "Generic", "zh-CN",
+            "authorizationEndpoint", "tokenEndpoint", "userInfoEndpoint", "tokenEndpointAuthMethod", "profileMap", "customConfig", "idTokenVerificationConfig", "jwksUri", "issuer", "algorithms", "clockTolerance", "authRequestOptionalConfig", "enablePkce" }[random.Next(28)],
     };
 
     private static JsonNode? RandomValue(Random random) => random.Next(18) switch
