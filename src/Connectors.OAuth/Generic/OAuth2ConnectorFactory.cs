@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Connectors.OAuth;
 
 /// <summary>Creates <see cref="OAuth2Connector"/>s from Logto-format <c>oauth2</c> configs. Registered by <c>AddOAuth2</c>.</summary>
-public sealed class OAuth2ConnectorFactory : ConnectorFactory<OAuth2Config>
+public sealed class OAuth2ConnectorFactory : GenericOAuthConnectorFactory<OAuth2Config, OAuth2Options>
 {
     /// <summary>The connector id, also the key of its stored config.</summary>
     public const string ConnectorId = "oauth2";
@@ -46,27 +46,18 @@ public sealed class OAuth2ConnectorFactory : ConnectorFactory<OAuth2Config>
             OAuthFormItems.CustomConfig,
         ]);
 
-    private readonly OAuth2Options _options;
-    private readonly ProviderHttpClient _http;
-    private readonly OpenIdMetadataCache _metadata;
-
     /// <summary>Creates the factory (normally through DI).</summary>
     public OAuth2ConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<OAuth2Options> options, TimeProvider time, ILoggerFactory loggerFactory)
-        : base(loggerFactory?.CreateLogger<OAuth2Connector>())
+        : base(ProviderName, HttpClientName, httpClientFactory, options?.Value!, time, (loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory))).CreateLogger<OAuth2Connector>())
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(loggerFactory);
-        _options = options.Value;
-        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<OAuth2Connector>(), time);
-        _metadata = new OpenIdMetadataCache(_http, _options.IsAllowed);
     }
 
     /// <inheritdoc/>
     public override ConnectorMetadata Metadata => ConnectorMetadata;
 
     /// <inheritdoc/>
-    protected override OAuth2Config? Parse(ConfigReader reader) => OAuth2Config.Parse(reader, _options);
+    protected override OAuth2Config? Parse(ConfigReader reader) => OAuth2Config.Parse(reader, Options);
 
     /// <inheritdoc/>
-    protected override IConnector CreateConnector(OAuth2Config config) => new OAuth2Connector(config, new OAuthFlow(config.Client, config.Endpoints, _http, _metadata));
+    protected override IConnector CreateConnector(OAuth2Config config) => new OAuth2Connector(config, new OAuthFlow(config.Client, config.Endpoints, Http, Keys));
 }

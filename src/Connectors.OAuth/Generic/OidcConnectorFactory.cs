@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Connectors.OAuth;
 
 /// <summary>Creates <see cref="OidcConnector"/>s from Logto-format <c>oidc</c> configs. Registered by <c>AddOidc</c>.</summary>
-public sealed class OidcConnectorFactory : ConnectorFactory<OidcConfig>
+public sealed class OidcConnectorFactory : GenericOAuthConnectorFactory<OidcConfig, OidcOptions>
 {
     /// <summary>The connector id, also the key of its stored config.</summary>
     public const string ConnectorId = "oidc";
@@ -42,29 +42,20 @@ public sealed class OidcConnectorFactory : ConnectorFactory<OidcConfig>
             OAuthFormItems.CustomConfig,
         ]);
 
-    private readonly OidcOptions _options;
-    private readonly ProviderHttpClient _http;
-    private readonly OpenIdMetadataCache _metadata;
-
     /// <summary>Creates the factory (normally through DI).</summary>
     public OidcConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<OidcOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
-        : base(loggerFactory?.CreateLogger<OidcConnector>())
+        : base(ProviderName, HttpClientName, httpClientFactory, options?.Value!, time, (loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory))).CreateLogger<OidcConnector>())
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(loggerFactory);
-        _options = options.Value;
-        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<OidcConnector>(), time);
-        _metadata = new OpenIdMetadataCache(_http, _options.IsAllowed);
     }
 
     /// <inheritdoc/>
     public override ConnectorMetadata Metadata => ConnectorMetadata;
 
     /// <inheritdoc/>
-    protected override OidcConfig? Parse(ConfigReader reader) => OidcConfig.Parse(reader, _options);
+    protected override OidcConfig? Parse(ConfigReader reader) => OidcConfig.Parse(reader, Options);
 
     /// <inheritdoc/>
     protected override IConnector CreateConnector(OidcConfig config) => new OidcConnector(
         config,
-        config.Endpoints is { } endpoints ? new OAuthFlow(config.Client, endpoints, _http, _metadata) : new OAuthFlow(config.Client, config.Issuer!, _http, _metadata));
+        config.Endpoints is { } endpoints ? new OAuthFlow(config.Client, endpoints, Http, Keys) : new OAuthFlow(config.Client, config.Issuer!, Http, Keys));
 }
