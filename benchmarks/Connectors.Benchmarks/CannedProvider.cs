@@ -15,8 +15,12 @@ public sealed class CannedProvider : HttpMessageHandler
     public CannedProvider()
     {
         var contracts = typeof(CannedProvider).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ContractsDirectory").Value!;
-        byte[] Body(string file, int index) =>
-            System.Text.Encoding.UTF8.GetBytes(JsonNode.Parse(File.ReadAllText(Path.Combine(contracts, file)))!["mappings"]![index]!["response"]!["jsonBody"]!.ToJsonString());
+        byte[] Body(string file, int index)
+        {
+            var contract = JsonNode.Parse(File.ReadAllText(Path.Combine(contracts, file)))!;
+            var mapping = contract["mappings"] is { } mappings ? mappings[index]! : contract;
+            return System.Text.Encoding.UTF8.GetBytes(mapping["response"]!["jsonBody"]!.ToJsonString());
+        }
 
         _bodies = new Dictionary<string, byte[]>(StringComparer.Ordinal)
         {
@@ -28,10 +32,15 @@ public sealed class CannedProvider : HttpMessageHandler
             ["/oauth/token"] = Body("huggingface/token.json", 0),
             ["/oauth/userinfo"] = Body("huggingface/userinfo.json", 0),
             ["/v3/example.com/messages"] = Body("mailgun/messages.json", 0),
+            ["/oauth2/token"] = Body("oauth2/token.json", 0),
+            ["/oauth2/user"] = Body("oauth2/userinfo.json", 0),
         };
     }
 
     public static readonly Uri BaseAddress = new("https://provider.test/");
+
+    /// <summary>Bodies a benchmark makes at setup (a signed ID token, a JWKS), by path; they win over the contracts.</summary>
+    public static System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> Made { get; } = new(StringComparer.Ordinal);
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -41,7 +50,7 @@ public sealed class CannedProvider : HttpMessageHandler
             path += "?ticket";
         }
 
-        var response = new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request, Content = new ByteArrayContent(_bodies[path]) };
+        var response = new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request, Content = new ByteArrayContent(Made.TryGetValue(path, out var made) ? made : _bodies[path]) };
         response.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         return Task.FromResult(response);
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Connectors.Abstractions;
 using Connectors.HuggingFace;
 using Connectors.Mailgun;
+using Connectors.OAuth;
 using Connectors.WeCom;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,6 +13,18 @@ public static class Fixtures
 {
     public const string WeComConfig = """{ "corpId": "ww-corp-1", "agentId": "1000002", "secret": "wecom-secret-S3CR3T" }""";
     public const string HuggingFaceConfig = """{ "clientId": "hf-client-1", "clientSecret": "hf-secret-S3CR3T", "scope": "openid profile email" }""";
+
+    public const string OAuth2Config = """
+        { "authorizationEndpoint": "https://provider.test/oauth2/authorize", "tokenEndpoint": "https://provider.test/oauth2/token",
+          "userInfoEndpoint": "https://provider.test/oauth2/user", "clientId": "oauth2-client", "clientSecret": "oauth2-secret-S3CR3T",
+          "profileMap": { "id": "user.id", "name": "profile.display_name", "email": "emails.0.value", "avatar": "profile.avatar_url" } }
+        """;
+
+    public const string OidcConfig = """
+        { "authorizationEndpoint": "https://provider.test/oidc/authorize", "tokenEndpoint": "https://provider.test/oidc/token",
+          "clientId": "oidc-client", "clientSecret": "oidc-secret-S3CR3T",
+          "idTokenVerificationConfig": { "jwksUri": "https://provider.test/oidc/jwks", "issuer": "https://provider.test/oidc" } }
+        """;
 
     public static string MailgunConfig(string deliveries) => $$"""
         { "endpoint": "https://provider.test", "domain": "example.com", "apiKey": "mailgun-key-S3CR3T",
@@ -27,8 +40,10 @@ public static class Fixtures
         services.AddConnectors()
             .AddWeCom(o => o.ApiBaseAddress = CannedProvider.BaseAddress)
             .AddHuggingFace(o => o.BaseAddress = CannedProvider.BaseAddress)
-            .AddMailgun(o => o.AllowedEndpoints.Add(CannedProvider.BaseAddress));
-        foreach (var name in new[] { WeComConnectorFactory.HttpClientName, HuggingFaceConnectorFactory.HttpClientName, MailgunConnectorFactory.HttpClientName })
+            .AddMailgun(o => o.AllowedEndpoints.Add(CannedProvider.BaseAddress))
+            .AddOAuth2()
+            .AddOidc();
+        foreach (var name in new[] { WeComConnectorFactory.HttpClientName, HuggingFaceConnectorFactory.HttpClientName, MailgunConnectorFactory.HttpClientName, OAuth2ConnectorFactory.HttpClientName, OidcConnectorFactory.HttpClientName })
         {
             services.AddHttpClient(name).ConfigurePrimaryHttpMessageHandler(() => new CannedProvider());
         }
