@@ -24,6 +24,34 @@ public static class ConnectorsServiceCollectionExtensions
     }
 }
 
+/// <summary>Registers <see cref="VerificationCodeService"/>.</summary>
+public static class VerificationCodeServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="VerificationCodeService"/> with its store: in memory, or the registered
+    /// <c>IDistributedCache</c> when <see cref="VerificationCodeOptions.UseDistributedCache"/> (see
+    /// <see cref="DistributedVerificationCodeStore"/> for what that guarantees). Options are validated at host start.
+    /// Safe to call more than once; each <paramref name="configure"/> is applied.
+    /// </summary>
+    public static ConnectorsBuilder AddVerificationCodes(this ConnectorsBuilder builder, Action<VerificationCodeOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<VerificationCodeOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VerificationCodeOptions>, VerificationCodeOptionsValidator>());
+        builder.Services.TryAddSingleton<IVerificationCodeStore>(sp => sp.GetRequiredService<IOptions<VerificationCodeOptions>>().Value.UseDistributedCache
+            ? new DistributedVerificationCodeStore(sp.GetRequiredService<Microsoft.Extensions.Caching.Distributed.IDistributedCache>())
+            : new MemoryVerificationCodeStore(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton<VerificationCodeService>();
+        return builder;
+    }
+}
+
 /// <summary>Adds connector providers; returned by <see cref="ConnectorsServiceCollectionExtensions.AddConnectors"/>.</summary>
 /// <param name="Services">The service collection.</param>
 public sealed record ConnectorsBuilder(IServiceCollection Services)
