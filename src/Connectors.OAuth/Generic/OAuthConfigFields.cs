@@ -99,7 +99,7 @@ internal static class OAuthConfigFields
         return map;
     }
 
-    /// <summary>An optional boolean; <paramref name="fallback"/> when absent.</summary>
+    /// <summary>An optional boolean (or the string <c>true</c>/<c>false</c>); <paramref name="fallback"/> when absent.</summary>
     public static bool Flag(ConfigReader reader, string name, bool fallback)
     {
         if (!reader.Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
@@ -110,6 +110,12 @@ internal static class OAuthConfigFields
         if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
         {
             return value.GetBoolean();
+        }
+
+        // Configuration sections (appsettings, environment variables) hold every value as a string.
+        if (value.GetTextOrNull()?.Trim().ToLowerInvariant() is "true" or "false")
+        {
+            return value.GetTextOrNull()!.Trim().Equals("true", StringComparison.OrdinalIgnoreCase);
         }
 
         reader.AddError(name, "must be true or false");

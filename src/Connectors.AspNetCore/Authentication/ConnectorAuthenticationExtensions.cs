@@ -1,0 +1,47 @@
+using Connectors.AspNetCore;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers connector authentication schemes.</summary>
+public static class ConnectorAuthenticationExtensions
+{
+    /// <summary>
+    /// Adds a scheme that signs users in with a social connector. The connector's package must be registered
+    /// (<c>services.AddConnectors().AddWeCom()</c>...). <see cref="RemoteAuthenticationOptions.CallbackPath"/> defaults to
+    /// <c>/signin-{scheme}</c>; give the config with <see cref="ConnectorAuthenticationOptions.Config"/>,
+    /// <see cref="ConnectorAuthenticationOptions.Configuration"/> or <see cref="ConnectorAuthenticationOptions.ConfigResolver"/>.
+    /// </summary>
+    public static AuthenticationBuilder AddConnector(this AuthenticationBuilder builder, string authenticationScheme, string? displayName, Action<ConnectorAuthenticationOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(authenticationScheme);
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.AddDataProtection();
+        builder.Services.TryAddSingleton<ConnectorInstances>();
+        builder.Services.TryAddSingleton<ConsumedAttempts>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ConnectorAuthenticationOptions>, ConnectorAuthenticationPostConfigure>());
+        return builder.AddRemoteScheme<ConnectorAuthenticationOptions, ConnectorAuthenticationHandler>(authenticationScheme, displayName, options =>
+        {
+            options.CallbackPath = "/signin-" + authenticationScheme;
+            configure(options);
+        });
+    }
+
+    private sealed class ConnectorAuthenticationPostConfigure(IDataProtectionProvider dataProtection, TimeProvider? time = null) : IPostConfigureOptions<ConnectorAuthenticationOptions>
+    {
+        public void PostConfigure(string? name, ConnectorAuthenticationOptions options)
+        {
+            options.DataProtectionProvider ??= dataProtection;
+            options.TimeProvider ??= time;
+            if (options.Configuration is { } section && options.Config is null)
+            {
+                options.Config = ConnectorConfiguration.ToJson(section);
+                options.Configuration = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Connectors.Abstractions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Connectors.AspNetCore;
+
+/// <summary>
+/// Signs a user in with any <see cref="ISocialConnector"/>. The challenge sends the browser to the provider with a
+/// fresh state of 32 letters and digits (what WeCom accepts) and keeps the <see cref="AuthenticationProperties"/> and
+/// the connector session (redirect URI, PKCE verifier, nonce) in a data-protected, HttpOnly, SameSite=Lax cookie
+/// named for that attempt, so several sign-ins can run at once in one browser. The callback refuses a missing or
+/// tampered cookie, a state that does not match, an attempt of another scheme, an expired attempt and a callback used
+/// before; the cookie is deleted. A provider denial goes to <c>AccessDeniedPath</c>; any other connector error is a
+/// remote failure carrying its (secret-free) <see cref="ConnectorException"/>.
+/// </summary>
+public sealed class ConnectorAuthenticationHandler : RemoteAuthenticationHandler<ConnectorAuthenticationOptions>
+{
+    private const string CookiePrefix = ".Connectors.Attempt.";
+    private const string StateAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private readonly ConnectorInstances _connectors;
+    private readonly ConsumedAttempts _consumed;
+
+    /// <summary>Creates the handler (through DI).</summary>
+    public ConnectorAuthenticationHandler(IOptionsMonitor<ConnectorAuthenticationOptions> options, ILoggerFactory logger, UrlEncoder encoder, ConnectorInstances connectors, ConsumedAttempts consumed)
+        : base(options, logger, encoder)
+    {
+        _connectors = connectors ?? throw new ArgumentNullException(nameof(connectors));
+        _consumed = consumed ?? throw new ArgumentNullException(nameof(consumed));
+    }
+
+    /// <summary>The scheme's events.</summary>
+    private new ConnectorAuthenticationEvents Events => (ConnectorAuthenticationEvents)base.Events;
+
+    private IDataProtector Protector => Options.DataProtectionProvider!.CreateProtector("Connectors.AspNetCore.Attempt", "v1");
+
+    /// <inheritdoc/>
+    protected override Task<object> CreateEventsAsync() => Task.FromResult<object>(new ConnectorAuthenticationEvents());
+
+    /// <inheritdoc/>
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        if (string.IsNullOrEmpty(properties.RedirectUri))
+        {
+            properties.RedirectUri = OriginalPathBase + OriginalPath + Request.QueryString;
+        }
+
+        var connector = await _connectors.GetAsync(Options, Context).ConfigureAwait(false);
+        var state = RandomNumberGenerator.GetString(StateAlphabet, 32);
+        var redirect = await connector.GetAuthorizationUriAsync(
+            new AuthorizationRequest(state, new Uri(BuildRedirectUri(Options.CallbackPath))) { UserAgent = Request.Headers.UserAgent.ToString() },
+            Context.RequestAborted).ConfigureAwait(false);
+
+        var expires = TimeProvider.GetUtcNow() + Options.RemoteAuthenticationTimeout;
+        Response.Cookies.Append(CookiePrefix + state, Protect(new Attempt(Scheme.Name, state, expires, properties, redirect.Session)), CookieOptions(expires));
+        await Events.RedirectToAuthorizationEndpoint(new RedirectContext<ConnectorAuthenticationOptions>(Context, Scheme, Options, properties, redirect.Uri.AbsoluteUri)).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    protected override async Task<HandleRequestResult> HandleRemoteAuthenticateAsync()
+    {
+        var parameters = await CallbackParametersAsync().ConfigureAwait(false);
+        var state = parameters.GetValueOrDefault("state");
+        if (string.IsNullOrEmpty(state) || state.Length > 128 || !state.All(char.IsAsciiLetterOrDigit))
+        {
+            return HandleRequestResult.Fail("The callback carries no valid state: it answers no sign-in this site started.");
+        }
+
+        var cookieName = CookiePrefix + state;
+        var cookie = Request.Cookies[cookieName];
+        Response.Cookies.Delete(cookieName, CookieOptions(null));
+        if (cookie is null)
+        {
+            return HandleRequestResult.Fail("No sign-in attempt of this browser matches the callback: it expired, was already completed, or began in another browser.");
+        }
+
+        var attempt = Unprotect(cookie);
+        var now = TimeProvider.GetUtcNow();
+        var problem = attempt is null ? "The sign-in attempt cookie is invalid or was tampered with."
+            : attempt.Scheme != Scheme.Name ? "The callback belongs to a sign-in with another scheme."
+            : !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(attempt.State), Encoding.ASCII.GetBytes(state)) ? "The state does not match this browser's sign-in attempt."
+            : now > attempt.ExpiresAt ? "The sign-in attempt expired; start again."
+            : !_consumed.TryConsume(Scheme.Name + ":" + state, attempt.ExpiresAt, now) ? "This callback was already used; start again."
+            : null;
+        if (problem is not null)
+        {
+            return HandleRequestResult.Fail(problem, attempt?.Properties);
+        }
+
+        var properties = attempt!.Properties;
+        var error = parameters.GetValueOrDefault("error");
+        if (error == "access_denied" || (string.IsNullOrEmpty(error) && string.IsNullOrEmpty(parameters.GetValueOrDefault("code"))))
+        {
+            return await HandleAccessDeniedErrorAsync(properties).ConfigureAwait(false);
+        }
+
+        SocialUserInfo user;
+        try
+        {
+            var connector = await _connectors.GetAsync(Options, Context).ConfigureAwait(false);
+            user = await connector.GetUserInfoAsync(new SocialCallback(parameters, attempt.Session), Context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (ConnectorException exception)
+        {
+            return HandleRequestResult.Fail(exception, properties);
+        }
+
+        var identity = new ClaimsIdentity(Scheme.Name);
+        var issuer = ClaimsIssuer;
+        void Add(string type, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                identity.AddClaim(new Claim(type, value, ClaimValueTypes.String, issuer));
+            }
+        }
+
+        Add(ClaimTypes.NameIdentifier, user.Id);
+        Add(ClaimTypes.Name, user.Name ?? user.Id);
+        Add(ClaimTypes.Email, user.Email);
+        Add(ClaimTypes.MobilePhone, user.Phone);
+        Add(ConnectorClaimTypes.Avatar, user.AvatarUrl);
+        Add(ConnectorClaimTypes.Connector, Options.ConnectorId);
+        if (Options.SaveTokens && user.Tokens is { } tokens)
+        {
+            var saved = new List<AuthenticationToken> { new() { Name = "access_token", Value = tokens.AccessToken }, new() { Name = "token_type", Value = tokens.TokenType } };
+            if (tokens.RefreshToken is { } refresh)
+            {
+                saved.Add(new AuthenticationToken { Name = "refresh_token", Value = refresh });
+            }
+
+            if (tokens.IdToken is { } id)
+            {
+                saved.Add(new AuthenticationToken { Name = "id_token", Value = id });
+            }
+
+            if (tokens.ExpiresAt is { } expiresAt)
+            {
+                saved.Add(new AuthenticationToken { Name = "expires_at", Value = expiresAt.ToString("o", CultureInfo.InvariantCulture) });
+            }
+
+            properties.StoreTokens(saved);
+        }
+
+        var context = new ConnectorCreatingTicketContext(Context, Scheme, Options, new ClaimsPrincipal(identity), properties, user);
+        await Events.CreatingTicket(context).ConfigureAwait(false);
+        if (context.Result?.Failure is { } failure)
+        {
+            return HandleRequestResult.Fail(failure, context.Properties);
+        }
+
+        return HandleRequestResult.Success(new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name));
+    }
+
+    /// <summary>The callback's parameters: the query, or the form of a <c>form_post</c> response.</summary>
+    private async Task<Dictionary<string, string?>> CallbackParametersAsync()
+    {
+        var parameters = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (key, value) in Request.Query)
+        {
+            parameters[key] = value.FirstOrDefault();
+        }
+
+        if (HttpMethods.IsPost(Request.Method) && Request.HasFormContentType)
+        {
+            var form = await Request.ReadFormAsync(Context.RequestAborted).ConfigureAwait(false);
+            foreach (var (key, value) in form)
+            {
+                parameters[key] = value.FirstOrDefault();
+            }
+        }
+
+        return parameters;
+    }
+
+    private CookieOptions CookieOptions(DateTimeOffset? expires) => new()
+    {
+        HttpOnly = true,
+        Secure = Request.IsHttps,
+        SameSite = SameSiteMode.Lax, // the provider's redirect back is a top-level GET from another site
+        Path = OriginalPathBase + Options.CallbackPath,
+        Expires = expires,
+        IsEssential = true,
+    };
+
+    private sealed record Attempt(string Scheme, string State, DateTimeOffset ExpiresAt, AuthenticationProperties Properties, IReadOnlyDictionary<string, string> Session);
+
+    private string Protect(Attempt attempt)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("scheme", attempt.Scheme);
+            writer.WriteString("state", attempt.State);
+            writer.WriteNumber("expires", attempt.ExpiresAt.ToUnixTimeMilliseconds());
+            writer.WriteBase64String("properties", PropertiesSerializer.Default.Serialize(attempt.Properties));
+            writer.WriteStartObject("session");
+            foreach (var (key, value) in attempt.Session)
+            {
+                writer.WriteString(key, value);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        return Protector.Protect(Convert.ToBase64String(buffer.ToArray()));
+    }
+
+    private Attempt? Unprotect(string cookie)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(Convert.FromBase64String(Protector.Unprotect(cookie)));
+            var root = document.RootElement;
+            var properties = PropertiesSerializer.Default.Deserialize(root.GetProperty("properties").GetBytesFromBase64());
+            var session = root.GetProperty("session").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? string.Empty, StringComparer.Ordinal);
+            return properties is null ? null : new Attempt(
+                root.GetProperty("scheme").GetString()!,
+                root.GetProperty("state").GetString()!,
+                DateTimeOffset.FromUnixTimeMilliseconds(root.GetProperty("expires").GetInt64()),
+                properties,
+                session);
+        }
+        catch (Exception exception) when (exception is CryptographicException or FormatException or JsonException or InvalidOperationException or KeyNotFoundException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}
