@@ -8,7 +8,19 @@ internal static class Html
 {
     public static string E(string? text) => HtmlEncoder.Default.Encode(text ?? string.Empty);
 
-    public static IResult Page(string title, string body, int status = 200) => Results.Content(
+    public static IResult Page(string title, string body, int status = 200) => Document(title, body, string.Empty, string.Empty, status);
+
+    /// <summary>A page of a simulated provider: its own colours and a banner, so it is plain that the browser left the
+    /// sample host for the provider (as it would for the real WeCom, Hugging Face or Mailgun).</summary>
+    public static IResult ProviderPage(string provider, string accent, string title, string body, int status = 200) => Document(
+        title,
+        body,
+        $$"""body.provider { background: #f6f8fa; } .provider-banner { background: {{accent}}; color: #fff; padding: .6rem 1rem; border-radius: 6px; font-weight: 600; }""",
+        $"""<div class="provider-banner" id="provider-banner">{E(provider)} (simulated): you are on the provider's page, not the sample host's.</div>""",
+        status,
+        "provider");
+
+    private static IResult Document(string title, string body, string style, string banner, int status, string bodyClass = "") => Results.Content(
         $$"""
         <!DOCTYPE html>
         <html lang="en">
@@ -27,9 +39,11 @@ internal static class Html
             .error { color: #b42318; } .note { color: #57606a; font-size: .9rem; }
             dl { display: grid; grid-template-columns: max-content auto; gap: .4rem 1rem; } dt { font-weight: 600; }
             img.avatar { width: 64px; height: 64px; border-radius: 50%; }
+            {{style}}
           </style>
         </head>
-        <body>
+        <body class="{{bodyClass}}">
+        {{banner}}
         {{body}}
         </body>
         </html>

@@ -1,4 +1,5 @@
 using Connectors.Abstractions;
+using Connectors.AspNetCore;
 using Connectors.HuggingFace;
 using Connectors.Mailgun;
 using Connectors.SampleHost.Simulators;
@@ -54,9 +55,13 @@ public static class SampleHostApp
             }
         });
 
+        // Email codes: 6 digits, 10 minutes, 5 wrong attempts then locked, a 60 s resend cooldown, at most 5 mails per
+        // address and 20 per client address an hour (VerificationCodeOptions, from "Codes" in configuration).
+        connectors.AddVerificationCodes(o => builder.Configuration.GetSection("Codes").Bind(o));
+
         builder.Services.AddSingleton(new SampleSettings(self, simulate));
-        builder.Services.AddSingleton<SampleConnectors>();
-        builder.Services.AddSingleton<EmailCodes>();
+        builder.Services.AddSingleton<SampleMail>();
+        builder.Services.AddSingleton<SampleUsers>();
         builder.Services.AddAntiforgery();
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
@@ -65,7 +70,9 @@ public static class SampleHostApp
                 o.Cookie.Name = ".connectors.sample";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
-            });
+            })
+            .AddConnector("wecom", "WeCom", o => SignInEndpoints.Configure(o, "wecom", WeComConnectorFactory.ConnectorId, builder.Configuration.GetSection("Connectors:WeCom")))
+            .AddConnector("huggingface", "Hugging Face", o => SignInEndpoints.Configure(o, "huggingface", HuggingFaceConnectorFactory.ConnectorId, builder.Configuration.GetSection("Connectors:HuggingFace")));
         builder.Services.AddAuthorization();
         if (simulate)
         {
@@ -90,11 +97,9 @@ public static class SampleHostApp
 /// <summary>Where the host runs and whether providers are simulated.</summary>
 public sealed record SampleSettings(Uri Self, bool Simulated);
 
-/// <summary>The three connectors, created through the registry from the <c>Connectors:*</c> configuration sections.</summary>
-public sealed class SampleConnectors(IConnectorRegistry registry, IConfiguration configuration, SampleSettings settings)
+/// <summary>The email connector, created through the registry from the <c>Connectors:Mailgun</c> configuration section.</summary>
+public sealed class SampleMail(IConnectorRegistry registry, IConfiguration configuration, SampleSettings settings)
 {
-    private readonly Lazy<ISocialConnector> _weCom = new(() => (ISocialConnector)registry.Create(WeComConnectorFactory.ConnectorId, ConnectorConfiguration.ToJson(configuration.GetSection("Connectors:WeCom"))));
-    private readonly Lazy<ISocialConnector> _huggingFace = new(() => (ISocialConnector)registry.Create(HuggingFaceConnectorFactory.ConnectorId, ConnectorConfiguration.ToJson(configuration.GetSection("Connectors:HuggingFace"))));
     private readonly Lazy<IEmailConnector> _mailgun = new(() =>
     {
         var json = ConnectorConfiguration.ToJson(configuration.GetSection("Connectors:Mailgun"));
@@ -109,23 +114,19 @@ public sealed class SampleConnectors(IConnectorRegistry registry, IConfiguration
         return (IEmailConnector)registry.Create(MailgunConnectorFactory.ConnectorId, json);
     });
 
-    /// <summary>The social connector for a route name (<c>wecom</c>, <c>huggingface</c>), or null.</summary>
-    public ISocialConnector? Social(string provider) => provider switch
-    {
-        "wecom" => _weCom.Value,
-        "huggingface" => _huggingFace.Value,
-        _ => null,
-    };
-
     /// <summary>The email connector.</summary>
-    public IEmailConnector Email => _mailgun.Value;
+    public IEmailConnector Connector => _mailgun.Value;
+}
 
-    /// <summary>A display name for a route name.</summary>
-    public static string DisplayName(string provider) => provider switch
-    {
-        "wecom" => "WeCom",
-        "huggingface" => "Hugging Face",
-        "email" => "Email code (Mailgun)",
-        _ => provider,
-    };
+/// <summary>The addresses that have signed in with a code: they get a <c>SignIn</c> mail, others a <c>Register</c>
+/// mail. In memory, as a sample; a real server asks its user store.</summary>
+public sealed class SampleUsers
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _known = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The usage type a code for this address is sent and verified with.</summary>
+    public UsageType UsageFor(string address) => _known.ContainsKey(address) ? UsageType.SignIn : UsageType.Register;
+
+    /// <summary>Remembers an address that signed in.</summary>
+    public void Add(string address) => _known.TryAdd(address, true);
 }

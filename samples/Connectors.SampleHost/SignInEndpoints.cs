@@ -1,38 +1,75 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
+using Connectors.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.DataProtection;
 using static Connectors.SampleHost.Html;
 
 namespace Connectors.SampleHost;
 
-/// <summary>The identity host's own pages: sign-in choices, social redirect and callback, email codes, profile.</summary>
+/// <summary>The identity host's own pages: sign-in choices, email codes, profile. Social sign-in is the
+/// <c>wecom</c> and <c>huggingface</c> connector schemes (state, correlation and session are theirs); codes are
+/// <see cref="VerificationCodeService"/>'s.</summary>
 internal static class SignInEndpoints
 {
-    private const string FlowCookie = ".connectors.flow";
-    private const string StateAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-    /// <summary>What the host keeps between the redirect and the callback, in a data-protected cookie.</summary>
-    private sealed record Flow(string Provider, string State, Dictionary<string, string> Session);
+    private const string ConnectorClaim = "connector";
+    private const string EmailConnector = "Email code (Mailgun)";
 
     public static void Map(WebApplication app)
     {
         app.MapGet("/", Home);
-        app.MapGet("/signin/{provider}", StartSocialAsync);
-        app.MapGet("/callback/{provider}", SocialCallbackAsync);
+        app.MapGet("/signin/{scheme}", ChallengeAsync);
         app.MapPost("/email/send", SendCodeAsync).DisableAntiforgery();
         app.MapPost("/email/verify", VerifyCodeAsync).DisableAntiforgery();
-        app.MapGet("/signout", async (HttpContext context) =>
+        app.MapPost("/signout", async (HttpContext context, IAntiforgery antiforgery) =>
         {
+            if (!await antiforgery.IsRequestValidAsync(context))
+            {
+                return AntiforgeryRefused();
+            }
+
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect("/");
-        });
+        }).DisableAntiforgery();
+    }
+
+    /// <summary>A connector scheme of this host: its config section, a <c>/callback/{scheme}</c> callback, the scheme's
+    /// display name as a claim, and pages for a denial or a failure.</summary>
+    public static void Configure(ConnectorAuthenticationOptions options, string scheme, string connectorId, IConfigurationSection config)
+    {
+        options.ConnectorId = connectorId;
+        options.Configuration = config;
+        options.CallbackPath = "/callback/" + scheme;
+        options.Events.OnCreatingTicket = context =>
+        {
+            context.Identity!.AddClaim(new Claim(ConnectorClaim, context.Scheme.DisplayName ?? context.Scheme.Name));
+            return Task.CompletedTask;
+        };
+        options.Events.OnAccessDenied = async context =>
+        {
+            var query = context.Request.Query;
+            var reason = query.ContainsKey("error") ? $" ({query["error"]}: {query["error_description"]})" : string.Empty;
+            context.HandleResponse();
+            await FailurePage(context.Scheme, $"The sign-in was declined at {context.Scheme.DisplayName}{reason}.", null, StatusCodes.Status403Forbidden).ExecuteAsync(context.HttpContext);
+        };
+        options.Events.OnRemoteFailure = async context =>
+        {
+            context.HandleResponse();
+            var page = context.Failure switch
+            {
+                ConnectorException exception => FailurePage(context.Scheme, exception.Message, exception.WireCode, exception.Code.ToHttpStatusCode()),
+                // The scheme's own refusals (state, attempt cookie, replay, expiry): their messages hold no secret.
+                AuthenticationFailureException refusal => Page("Sign-in refused", $"""
+                    <h1>Sign-in refused</h1>
+                    <p class="error" id="error">{E(refusal.Message)}</p>
+                    <a class="button" href="/">Back to sign-in</a>
+                    """, StatusCodes.Status400BadRequest),
+                _ => FailurePage(context.Scheme, "The sign-in failed unexpectedly. Start again.", null, StatusCodes.Status500InternalServerError),
+            };
+            await page.ExecuteAsync(context.HttpContext);
+        };
     }
 
     private static IResult Home(HttpContext context, SampleSettings settings)
@@ -40,19 +77,22 @@ internal static class SignInEndpoints
         var user = context.User;
         if (user.Identity?.IsAuthenticated == true)
         {
-            var avatar = user.FindFirstValue("avatar");
+            var avatar = user.FindFirstValue(ConnectorClaimTypes.Avatar);
             return Page("Signed in", $"""
                 <h1>Signed in</h1>
                 <div class="card" id="profile">
                   {(string.IsNullOrEmpty(avatar) ? string.Empty : $"""<img class="avatar" id="avatar" src="{E(avatar)}" alt="avatar">""")}
                   <dl>
-                    <dt>Connector</dt><dd id="connector">{E(user.FindFirstValue("connector"))}</dd>
+                    <dt>Connector</dt><dd id="connector">{E(user.FindFirstValue(ConnectorClaim))}</dd>
                     <dt>User id</dt><dd id="user-id">{E(user.FindFirstValue(ClaimTypes.NameIdentifier))}</dd>
                     <dt>Name</dt><dd id="user-name">{E(user.FindFirstValue(ClaimTypes.Name))}</dd>
                     <dt>Email</dt><dd id="user-email">{E(user.FindFirstValue(ClaimTypes.Email))}</dd>
                   </dl>
                 </div>
-                <a class="button" id="signout" href="/signout">Sign out</a>
+                <form method="post" action="/signout">
+                  {Antiforgery(context)}
+                  <button id="signout" type="submit">Sign out</button>
+                </form>
                 """);
         }
 
@@ -74,86 +114,32 @@ internal static class SignInEndpoints
             """);
     }
 
-    private static async Task<IResult> StartSocialAsync(string provider, HttpContext context, SampleConnectors connectors, IDataProtectionProvider protection)
+    private static async Task<IResult> ChallengeAsync(string scheme, HttpContext context, IAuthenticationSchemeProvider schemes)
     {
-        if (!TryGetConnector(provider, connectors, out var connector, out var failure))
+        if (scheme is not ("wecom" or "huggingface") || await schemes.GetSchemeAsync(scheme) is not { } found)
         {
-            return failure;
-        }
-
-        var state = RandomNumberGenerator.GetString(StateAlphabet, 32);
-        var callback = new Uri($"{context.Request.Scheme}://{context.Request.Host}/callback/{provider}");
-        AuthorizationRedirect redirect;
-        try
-        {
-            redirect = await connector.GetAuthorizationUriAsync(
-                new AuthorizationRequest(state, callback) { UserAgent = context.Request.Headers.UserAgent.ToString() },
-                context.RequestAborted);
-        }
-        catch (ConnectorException exception)
-        {
-            return ErrorPage(provider, exception);
-        }
-
-        var flow = JsonSerializer.Serialize(new Flow(provider, state, redirect.Session.ToDictionary()));
-        context.Response.Cookies.Append(FlowCookie, Protector(protection).Protect(flow), new CookieOptions
-        {
-            HttpOnly = true,
-            SameSite = SameSiteMode.Lax, // the provider's redirect back is a top-level GET from another site
-            Secure = context.Request.IsHttps,
-            MaxAge = TimeSpan.FromMinutes(10),
-            Path = "/callback",
-        });
-        return Results.Redirect(redirect.Uri.AbsoluteUri);
-    }
-
-    private static async Task<IResult> SocialCallbackAsync(string provider, HttpContext context, SampleConnectors connectors, IDataProtectionProvider protection)
-    {
-        if (!TryGetConnector(provider, connectors, out var connector, out var failure))
-        {
-            return failure;
-        }
-
-        Flow? flow = null;
-        if (context.Request.Cookies.TryGetValue(FlowCookie, out var protectedFlow))
-        {
-            try
-            {
-                flow = JsonSerializer.Deserialize<Flow>(Protector(protection).Unprotect(protectedFlow));
-            }
-            catch (CryptographicException)
-            {
-                flow = null;
-            }
-        }
-
-        context.Response.Cookies.Delete(FlowCookie, new CookieOptions { Path = "/callback" });
-        var state = context.Request.Query["state"].ToString();
-        if (flow is null || flow.Provider != provider
-            || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(flow.State), Encoding.UTF8.GetBytes(state)))
-        {
-            return Page("Sign-in refused", """
-                <h1>Sign-in refused</h1>
-                <p class="error" id="error">The sign-in state does not match this browser's sign-in attempt. Start again.</p>
-                <a class="button" href="/">Back to sign-in</a>
-                """, 400);
+            return Results.NotFound();
         }
 
         try
         {
-            var user = await connector.GetUserInfoAsync(SocialCallback.FromQueryString(context.Request.QueryString.Value, flow.Session), context.RequestAborted);
-            await SignInAsync(context, provider, user.Id, user.Name, user.Email, user.AvatarUrl);
-            return Results.Redirect("/");
+            await context.ChallengeAsync(scheme, new AuthenticationProperties { RedirectUri = "/" });
+            return Results.Empty;
         }
         catch (ConnectorException exception)
         {
-            return ErrorPage(provider, exception);
+            // The connector refused to start (e.g. an invalid config): its message names the field, never a secret.
+            return FailurePage(found, exception.Message, exception.WireCode, exception.Code.ToHttpStatusCode());
         }
     }
 
-    private static async Task<IResult> SendCodeAsync(HttpContext context, SampleConnectors connectors, EmailCodes codes, IAntiforgery antiforgery)
+    private static async Task<IResult> SendCodeAsync(HttpContext context, SampleMail mail, SampleUsers users, VerificationCodeService codes, IAntiforgery antiforgery)
     {
-        await antiforgery.ValidateRequestAsync(context);
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return AntiforgeryRefused();
+        }
+
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var address = form["email"].ToString().Trim();
         if (!EmailAddress.IsValid(address))
@@ -161,35 +147,55 @@ internal static class SignInEndpoints
             return Page("Sign in", """<h1>Email me a code</h1><p class="error" id="error">Enter one valid email address.</p><a class="button" href="/">Back</a>""", 400);
         }
 
-        var code = codes.Issue(address);
-        var type = codes.IsKnown(address) ? UsageType.SignIn : UsageType.Register;
         try
         {
-            await connectors.Email.SendAsync(new EmailMessage(address, type, new EmailPayload { Code = code, Locale = "en" }), context.RequestAborted);
+            await codes.SendAsync(mail.Connector, address, users.UsageFor(address), context.Connection.RemoteIpAddress?.ToString(), new EmailPayload { Locale = "en" }, context.RequestAborted);
         }
         catch (ConnectorException exception)
         {
-            return ErrorPage("email", exception);
+            return Page("Email me a code", $"""
+                <h1>{E(EmailConnector)}: no code sent</h1>
+                <p class="error" id="error">{E(exception.Message)}</p>
+                <p class="note">Code: {E(exception.WireCode)}</p>
+                <a class="button" href="/">Back to sign-in</a>
+                """, exception.Code.ToHttpStatusCode());
         }
 
         return CodeForm(context, address, $"We sent a 6-digit code to {address}. It expires in 10 minutes.", null);
     }
 
-    private static async Task<IResult> VerifyCodeAsync(HttpContext context, EmailCodes codes, IAntiforgery antiforgery)
+    private static async Task<IResult> VerifyCodeAsync(HttpContext context, SampleUsers users, VerificationCodeService codes, IAntiforgery antiforgery)
     {
-        await antiforgery.ValidateRequestAsync(context);
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return AntiforgeryRefused();
+        }
+
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
         var address = form["email"].ToString();
-        var (result, left) = codes.Verify(address, form["code"].ToString());
-        switch (result)
+        if (!EmailAddress.IsValid(address))
         {
-            case CodeCheck.Valid:
-                await SignInAsync(context, "email", "email:" + address.ToLowerInvariant(), address, address, null);
+            return Results.Redirect("/");
+        }
+
+        var check = await codes.VerifyAsync(address, users.UsageFor(address), form["code"].ToString(), context.RequestAborted);
+        switch (check.Result)
+        {
+            case VerificationResult.Verified:
+                users.Add(address);
+                await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(new ClaimsIdentity(
+                    [
+                        new Claim(ClaimTypes.NameIdentifier, "email:" + address.ToLowerInvariant()),
+                        new Claim(ClaimTypes.Name, address),
+                        new Claim(ClaimTypes.Email, address),
+                        new Claim(ConnectorClaim, EmailConnector),
+                    ],
+                    CookieAuthenticationDefaults.AuthenticationScheme)));
                 return Results.Redirect("/");
-            case CodeCheck.Wrong:
-                return CodeForm(context, address, null, $"That code is not right. {left} attempt{(left == 1 ? string.Empty : "s")} left.", 400);
-            case CodeCheck.Locked:
-                return CodeForm(context, address, null, "Too many wrong attempts: this code is locked. Request a new code.", 400);
+            case VerificationResult.Wrong:
+                return CodeForm(context, address, null, $"That code is not right. {check.AttemptsLeft} attempt{(check.AttemptsLeft == 1 ? string.Empty : "s")} left.", 400);
+            case VerificationResult.Locked:
+                return CodeForm(context, address, null, "Too many wrong attempts: codes for this address are locked for 10 minutes, and a new code does not unlock them.", 400);
             default:
                 return CodeForm(context, address, null, "This code has expired or was already used. Request a new code.", 400);
         }
@@ -207,52 +213,24 @@ internal static class SignInEndpoints
             <button id="verify" class="primary" type="submit">Sign in</button>
           </form>
         </div>
-        <a class="button" href="/">Request a new code</a>
+        <form method="post" action="/email/send">
+          {Antiforgery(context)}
+          <input type="hidden" name="email" value="{E(address)}">
+          <button id="resend" type="submit">Send a new code</button>
+        </form>
+        <a class="button" href="/">Back to sign-in</a>
         """, status);
 
-    private static Task SignInAsync(HttpContext context, string provider, string id, string? name, string? email, string? avatar)
-    {
-        var claims = new List<Claim>
-        {
-            new(ClaimTypes.NameIdentifier, id),
-            new(ClaimTypes.Name, name ?? id),
-            new("connector", SampleConnectors.DisplayName(provider)),
-        };
-        if (email is not null)
-        {
-            claims.Add(new Claim(ClaimTypes.Email, email));
-        }
-
-        if (avatar is not null)
-        {
-            claims.Add(new Claim("avatar", avatar));
-        }
-
-        return context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(new ClaimsIdentity(claims, CookieAuthenticationDefaults.AuthenticationScheme)));
-    }
-
-    private static bool TryGetConnector(string provider, SampleConnectors connectors, out ISocialConnector connector, out IResult failure)
-    {
-        try
-        {
-            connector = connectors.Social(provider)!;
-            failure = Results.NotFound();
-            return connector is not null;
-        }
-        catch (ConnectorException exception)
-        {
-            connector = null!;
-            failure = ErrorPage(provider, exception);
-            return false;
-        }
-    }
-
-    private static IResult ErrorPage(string provider, ConnectorException exception) => Page("Sign-in failed", $"""
-        <h1>{E(SampleConnectors.DisplayName(provider))} sign-in failed</h1>
-        <p class="error" id="error">{E(exception.Message)}</p>
-        <p class="note">Code: {E(exception.WireCode)}</p>
+    private static IResult FailurePage(AuthenticationScheme scheme, string message, string? code, int status) => Page("Sign-in failed", $"""
+        <h1>{E(scheme.DisplayName ?? scheme.Name)} sign-in failed</h1>
+        <p class="error" id="error">{E(message)}</p>
+        {(code is null ? string.Empty : $"""<p class="note">Code: {E(code)}</p>""")}
         <a class="button" href="/">Back to sign-in</a>
-        """, exception.Code.ToHttpStatusCode());
+        """, status);
 
-    private static IDataProtector Protector(IDataProtectionProvider protection) => protection.CreateProtector("Connectors.SampleHost.Flow");
+    private static IResult AntiforgeryRefused() => Page("Request refused", """
+        <h1>Request refused</h1>
+        <p class="error" id="error">This form expired or did not come from this site. Go back, reload the page and try again.</p>
+        <a class="button" href="/">Back to sign-in</a>
+        """, StatusCodes.Status400BadRequest);
 }

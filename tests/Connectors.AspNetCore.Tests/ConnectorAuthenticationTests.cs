@@ -124,7 +124,7 @@ public sealed class ConnectorAuthenticationTests(WireMockFixture fixture) : Wire
 
         var failure = await FailureAsync(await app.NewBrowser().CallbackAsync("wecom", $"code=code-member&state={state}"));
 
-        failure.Should().Contain("No sign-in attempt of this browser matches");
+        failure.Should().Contain("does not match any sign-in attempt of this browser");
         (await WireMock.GetRequestsAsync()).Should().BeEmpty("nothing reaches the provider");
     }
 

@@ -58,6 +58,7 @@ public sealed partial class SignInTests(SampleHostFixture host) : IClassFixture<
         await page.ClickAsync("#wecom");
         await Expect(page).ToHaveURLAsync(new Regex("/sim/wecom/wwlogin/sso/login\\?login_type=CorpApp&"));
         await Expect(page.Locator("#flow")).ToHaveTextAsync("Browser login (CorpApp)");
+        await Expect(page.Locator("#provider-banner")).ToContainTextAsync("WeCom (simulated): you are on the provider's page");
         await page.ClickAsync("#member-lisi");
         await ExpectHomeAsync(page);
 
@@ -90,6 +91,7 @@ public sealed partial class SignInTests(SampleHostFixture host) : IClassFixture<
         await page.ClickAsync("#huggingface");
         await Expect(page).ToHaveURLAsync(new Regex("/sim/huggingface/oauth/authorize\\?.*code_challenge=[A-Za-z0-9_-]{43}&code_challenge_method=S256"));
         await Expect(page.Locator("#scopes")).ToHaveTextAsync("Scopes: openid profile email");
+        await Expect(page.Locator("#provider-banner")).ToContainTextAsync("Hugging Face (simulated)");
         await page.ClickAsync("#approve");
         await ExpectHomeAsync(page);
 
@@ -176,6 +178,68 @@ public sealed partial class SignInTests(SampleHostFixture host) : IClassFixture<
         await ScreenshotAsync(page, "tampered-state");
     }
 
+    [Fact]
+    public async Task A_resend_right_away_is_refused_and_sends_no_mail()
+    {
+        var page = await OpenAsync();
+        const string address = "eager@example.com";
+        await RequestCodeAsync(page, address);
+
+        var response = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("#resend"), r => r.Url.EndsWith("/email/send", StringComparison.Ordinal));
+
+        response.Status.Should().Be(429);
+        await Expect(page.Locator("#error")).ToContainTextAsync("A code was sent to this address moments ago");
+        (await MailCountAsync(address)).Should().Be(1, "the refused resend sent nothing");
+        await ScreenshotAsync(page, "email-resend-refused");
+    }
+
+    [Fact]
+    public async Task A_new_code_does_not_unlock_an_address_after_five_wrong_codes()
+    {
+        var page = await OpenAsync();
+        const string address = "guesser@example.com";
+        await RequestCodeAsync(page, address);
+        var code = await ReadCodeAsync(address, "Welcome! Your code is");
+        var wrong = ((int.Parse(code, System.Globalization.CultureInfo.InvariantCulture) + 1) % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            await page.FillAsync("#code", wrong);
+            await page.ClickAsync("#verify");
+            await Expect(page.Locator("#error")).ToContainTextAsync(attempt < 5 ? $"{5 - attempt} attempt" : "locked");
+        }
+
+        var response = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("#resend"), r => r.Url.EndsWith("/email/send", StringComparison.Ordinal));
+
+        response.Status.Should().Be(429, "a resend buys no new guesses");
+        await Expect(page.Locator("#error")).ToContainTextAsync("Too many wrong codes were tried for this address");
+        (await MailCountAsync(address)).Should().Be(1);
+        await ScreenshotAsync(page, "email-locked-resend");
+    }
+
+    [Fact]
+    public async Task Forms_without_their_antiforgery_token_are_refused_with_400_and_sign_out_is_not_a_link()
+    {
+        await OpenAsync(); // the antiforgery cookie is set; the forms below lack the token
+        var form = _context!.APIRequest.CreateFormData();
+        form.Set("email", "csrf@example.com");
+
+        var send = await _context.APIRequest.PostAsync("/email/send", new APIRequestContextOptions { Form = form });
+        var signOut = await _context.APIRequest.PostAsync("/signout", new APIRequestContextOptions { Form = _context.APIRequest.CreateFormData() });
+        var signOutByGet = await _context.APIRequest.GetAsync("/signout");
+
+        send.Status.Should().Be(400);
+        (await send.TextAsync()).Should().Contain("did not come from this site").And.NotContain("Exception");
+        signOut.Status.Should().Be(400);
+        signOutByGet.Status.Should().Be(405, "a link on any site must not sign a user out");
+        (await MailCountAsync("csrf@example.com")).Should().Be(0);
+    }
+
+    private async Task<int> MailCountAsync(string address)
+    {
+        var inbox = await _context!.APIRequest.GetAsync("/sim/mailgun/inbox");
+        return MailTo().Matches(await inbox.TextAsync()).Count(m => System.Net.WebUtility.HtmlDecode(m.Groups[1].Value) == address);
+    }
+
     private static async Task RequestCodeAsync(IPage page, string address)
     {
         await page.FillAsync("#email", address);
@@ -194,6 +258,9 @@ public sealed partial class SignInTests(SampleHostFixture host) : IClassFixture<
         await inbox.CloseAsync();
         return CodePattern().Match(subject).Value;
     }
+
+    [GeneratedRegex("class=\"card mail\" data-to=\"([^\"]+)\"")]
+    private static partial Regex MailTo();
 
     [GeneratedRegex("[0-9]{6}")]
     private static partial Regex CodePattern();

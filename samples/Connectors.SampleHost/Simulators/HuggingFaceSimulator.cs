@@ -13,6 +13,7 @@ namespace Connectors.SampleHost.Simulators;
 /// </summary>
 internal static class HuggingFaceSimulator
 {
+    private const string HuggingFaceYellow = "#b7791f";
     private const string Prefix = "/sim/huggingface";
 
     public static void Map(WebApplication app)
@@ -61,11 +62,11 @@ internal static class HuggingFaceSimulator
 
         if (problems.Count > 0)
         {
-            return Page("Hugging Face error", $"""<h1>400 Error</h1><p class="error" id="error">{E(string.Join("; ", problems))}</p>""", 400);
+            return ProviderPage("Hugging Face", HuggingFaceYellow, "Hugging Face error", $"""<h1>400 Error</h1><p class="error" id="error">{E(string.Join("; ", problems))}</p>""", 400);
         }
 
         var query = context.Request.QueryString.Value;
-        return Page("Authorize (simulated Hugging Face)", $"""
+        return ProviderPage("Hugging Face", HuggingFaceYellow, "Authorize (simulated Hugging Face)", $"""
             <h1>Hugging Face (simulated)</h1>
             <div class="card">
               <p>The application <strong>{E(q["client_id"])}</strong> wants to sign you in as <strong>ada</strong>.</p>

@@ -66,7 +66,7 @@ internal static class MailgunSimulator
               {(m.Html is null ? string.Empty : $"""<iframe sandbox title="mail {i}" style="width:100%;height:6rem;border:1px solid #d0d7de" srcdoc="{E(m.Html)}"></iframe>""")}
             </div>
             """);
-        return Page("Simulated inbox", $"""
+        return ProviderPage("Mailgun inbox", "#c02126", "Simulated inbox", $"""
             <h1>Simulated Mailgun inbox</h1>
             <p class="note">Every message the Mailgun simulator accepted, newest first.</p>
             {string.Concat(mails)}

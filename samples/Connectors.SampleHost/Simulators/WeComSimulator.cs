@@ -10,6 +10,7 @@ namespace Connectors.SampleHost.Simulators;
 /// </summary>
 internal static class WeComSimulator
 {
+    private const string WeComBlue = "#0082ef";
     private const string Prefix = "/sim/wecom";
 
     private sealed record Member(string UserId, string Name, string Mobile, string Email, string Avatar);
@@ -63,13 +64,13 @@ internal static class WeComSimulator
 
         if (problems.Count > 0)
         {
-            return Page("WeCom error", $"""<h1>WeCom</h1><p class="error" id="error">{E(string.Join("; ", problems))}</p>""", 400);
+            return ProviderPage("WeCom", WeComBlue, "WeCom error", $"""<h1>WeCom</h1><p class="error" id="error">{E(string.Join("; ", problems))}</p>""", 400);
         }
 
         var scope = inClient ? q["scope"].ToString() : null;
         var links = string.Join("<br>", Members.Select(m =>
             $"""<a class="button primary" id="member-{m.UserId}" href="{Prefix}/approve?member={m.UserId}&scope={Uri.EscapeDataString(scope ?? string.Empty)}&redirect_uri={Uri.EscapeDataString(q["redirect_uri"]!)}&state={Uri.EscapeDataString(q["state"]!)}">Sign in as {E(m.Name)} ({m.UserId})</a>"""));
-        return Page("WeCom login (simulated)", $"""
+        return ProviderPage("WeCom", WeComBlue, "WeCom login (simulated)", $"""
             <h1>{(inClient ? "WeCom client: authorize" : "WeCom web login")} (simulated)</h1>
             <p class="note" id="flow">{(inClient ? $"In-client OAuth, scope {E(scope)}" : "Browser login (CorpApp)")}</p>
             <div class="card">{links}</div>

@@ -80,7 +80,7 @@ public sealed class ConnectorAuthenticationHandler : RemoteAuthenticationHandler
         Response.Cookies.Delete(cookieName, CookieOptions(null));
         if (cookie is null)
         {
-            return HandleRequestResult.Fail("No sign-in attempt of this browser matches the callback: it expired, was already completed, or began in another browser.");
+            return HandleRequestResult.Fail("The state does not match any sign-in attempt of this browser: it expired, was already completed, or began in another browser.");
         }
 
         var attempt = Unprotect(cookie);
