@@ -7,7 +7,7 @@ namespace Connectors.HuggingFace;
 /// <summary>Sign in with Hugging Face: the OAuth engine with the Hub's endpoints, client_secret_basic, PKCE (S256),
 /// a nonce and the ID token checked against the Hub's JWKS when <c>openid</c> is asked for; the profile comes from
 /// userinfo. Created by <see cref="HuggingFaceConnectorFactory"/>.</summary>
-public sealed class HuggingFaceConnector : OAuthSocialConnector
+internal sealed class HuggingFaceConnector : OAuthSocialConnector
 {
     internal const string DefaultScope = "openid profile";
 

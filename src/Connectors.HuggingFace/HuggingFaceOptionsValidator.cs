@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Connectors.HuggingFace;
 
 /// <summary>Validates <see cref="HuggingFaceOptions"/> (registered by <c>AddHuggingFace</c>, run at host start).</summary>
-public sealed class HuggingFaceOptionsValidator : IValidateOptions<HuggingFaceOptions>
+internal sealed class HuggingFaceOptionsValidator : IValidateOptions<HuggingFaceOptions>
 {
     /// <inheritdoc/>
     public ValidateOptionsResult Validate(string? name, HuggingFaceOptions options)

@@ -10,7 +10,7 @@ namespace Connectors.Mailgun;
 /// <summary>Sends verification emails through Mailgun's Messages API: one delivery per usage type, rendered from the
 /// templates parsed with the config, one POST that is never repeated, and a 2xx is always a sent message. Created by
 /// <see cref="MailgunConnectorFactory"/>.</summary>
-public sealed partial class MailgunEmailConnector : IEmailConnector
+internal sealed partial class MailgunEmailConnector : IEmailConnector
 {
     private const string Generic = "Generic";
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Connectors.Mailgun;
 
 /// <summary>Validates <see cref="MailgunOptions"/> (registered by <c>AddMailgun</c>, run at host start).</summary>
-public sealed class MailgunOptionsValidator : IValidateOptions<MailgunOptions>
+internal sealed class MailgunOptionsValidator : IValidateOptions<MailgunOptions>
 {
     /// <inheritdoc/>
     public ValidateOptionsResult Validate(string? name, MailgunOptions options)

@@ -14,7 +14,7 @@ namespace Connectors.WeCom;
 /// <c>auth/getuserinfo</c> with a cached app access token, then, best effort, <c>user/get</c> (members) and
 /// <c>auth/getuserdetail</c> (with a <c>user_ticket</c>). Created by <see cref="WeComConnectorFactory"/>.
 /// </remarks>
-public sealed partial class WeComConnector : ISocialConnector
+internal sealed partial class WeComConnector : ISocialConnector
 {
     private const string DefaultScope = "snsapi_base";
     private static readonly IReadOnlyDictionary<string, string> NoSession = ReadOnlyDictionary<string, string>.Empty;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Connectors.WeCom;
 
 /// <summary>Validates <see cref="WeComOptions"/> (registered by <c>AddWeCom</c>, run at host start).</summary>
-public sealed class WeComOptionsValidator : IValidateOptions<WeComOptions>
+internal sealed class WeComOptionsValidator : IValidateOptions<WeComOptions>
 {
     /// <inheritdoc/>
     public ValidateOptionsResult Validate(string? name, WeComOptions options)

@@ -36,7 +36,7 @@ public sealed class VerificationCodeOptions
 }
 
 /// <summary>Validates <see cref="VerificationCodeOptions"/> (registered by <c>AddVerificationCodes</c>, run at host start).</summary>
-public sealed class VerificationCodeOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<VerificationCodeOptions>
+internal sealed class VerificationCodeOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<VerificationCodeOptions>
 {
     /// <inheritdoc/>
     public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, VerificationCodeOptions options)

@@ -22,7 +22,7 @@ namespace Connectors.AspNetCore;
 /// before; the cookie is deleted. A provider denial goes to <c>AccessDeniedPath</c>; any other connector error is a
 /// remote failure carrying its (secret-free) <see cref="ConnectorException"/>.
 /// </summary>
-public sealed class ConnectorAuthenticationHandler : RemoteAuthenticationHandler<ConnectorAuthenticationOptions>
+internal sealed class ConnectorAuthenticationHandler : RemoteAuthenticationHandler<ConnectorAuthenticationOptions>
 {
     private const string CookiePrefix = ".Connectors.Attempt.";
     private const string StateAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -12,7 +12,7 @@ namespace Connectors.AspNetCore;
 /// resolver) and reused while the config does not change. Bounded: beyond <see cref="Capacity"/> configs the cache
 /// starts again (creating a connector is cheap; this only avoids doing it per request).
 /// </summary>
-public sealed class ConnectorInstances(IConnectorRegistry registry)
+internal sealed class ConnectorInstances(IConnectorRegistry registry)
 {
     /// <summary>How many distinct configs are kept. 1,024.</summary>
     public const int Capacity = 1024;
@@ -49,7 +49,7 @@ public sealed class ConnectorInstances(IConnectorRegistry registry)
 /// <summary>The callbacks already used, until their attempt would have expired anyway: a replayed callback is refused
 /// even with its cookie. In this process's memory (the attempt cookie, deleted on use, covers other instances for the
 /// same browser).</summary>
-public sealed class ConsumedAttempts
+internal sealed class ConsumedAttempts
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _used = new(StringComparer.Ordinal);
 

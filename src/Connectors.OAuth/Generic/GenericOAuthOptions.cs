@@ -33,7 +33,7 @@ public sealed class OAuth2Options : GenericOAuthOptions;
 public sealed class OidcOptions : GenericOAuthOptions;
 
 /// <summary>Validates <see cref="OAuth2Options"/> and <see cref="OidcOptions"/> (run at host start).</summary>
-public sealed class GenericOAuthOptionsValidator : IValidateOptions<OAuth2Options>, IValidateOptions<OidcOptions>
+internal sealed class GenericOAuthOptionsValidator : IValidateOptions<OAuth2Options>, IValidateOptions<OidcOptions>
 {
     /// <inheritdoc/>
     public ValidateOptionsResult Validate(string? name, OAuth2Options options) => Check(options, nameof(OAuth2Options));

@@ -81,7 +81,7 @@ public sealed record OAuth2ProfileMap(string Id, string Email, string Phone, str
 /// <summary>Sign in with any OAuth 2.0 provider (Logto's <c>oauth2</c> connector config): the engine with the
 /// configured endpoints and client authentication, PKCE (on by default), and the profile read from userinfo through
 /// the profile map. Created by <see cref="OAuth2ConnectorFactory"/>.</summary>
-public sealed class OAuth2Connector : OAuthSocialConnector
+internal sealed class OAuth2Connector : OAuthSocialConnector
 {
     internal OAuth2Connector(OAuth2Config config, OAuthFlow flow)
         : base(flow)

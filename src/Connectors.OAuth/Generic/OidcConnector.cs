@@ -87,7 +87,7 @@ public sealed record OidcConfig(OAuthClientSettings Client, OAuthEndpoints? Endp
 /// <summary>Sign in with any OpenID Connect provider (Logto's <c>oidc</c> connector config): the engine with the
 /// configured or discovered endpoints; the profile is the ID token's claims, checked against the provider's JWKS.
 /// Created by <see cref="OidcConnectorFactory"/>.</summary>
-public sealed class OidcConnector : OAuthSocialConnector
+internal sealed class OidcConnector : OAuthSocialConnector
 {
     internal OidcConnector(OidcConfig config, OAuthFlow flow)
         : base(flow)

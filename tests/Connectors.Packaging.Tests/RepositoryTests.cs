@@ -1,0 +1,39 @@
+using System.Text.RegularExpressions;
+
+namespace Connectors.Packaging.Tests;
+
+public sealed partial class RepositoryTests
+{
+    private static readonly string[] Packages = ["Connectors.Abstractions", "Connectors.WeCom", "Connectors.HuggingFace", "Connectors.Mailgun", "Connectors.OAuth", "Connectors.AspNetCore"];
+
+    [Fact]
+    public void The_changelogs_newest_entry_is_the_version_being_built()
+    {
+        var version = VersionPrefix().Match(Repository.Read("Directory.Build.props")).Groups[1].Value;
+        var newest = ChangelogEntry().Match(Repository.Read("CHANGELOG.md")).Groups[1].Value;
+
+        version.Should().NotBeEmpty();
+        newest.Should().Be(version, "CHANGELOG.md's first entry names the version Directory.Build.props builds");
+    }
+
+    [Fact]
+    public void Every_package_has_its_own_short_readme_license_and_icon()
+    {
+        foreach (var package in Packages)
+        {
+            var readme = Repository.Read("src", package, "README.md");
+            readme.Should().StartWith($"# {package}\n");
+            readme.Should().Contain("not on nuget.org yet").And.Contain("dotnet pack");
+            readme.Length.Should().BeLessThan(4_000, "the package README is short; the repository README has the rest");
+        }
+
+        File.Exists(Path.Combine(Repository.Root, "LICENSE")).Should().BeTrue();
+        File.ReadAllBytes(Path.Combine(Repository.Root, "eng", "icon.png")).Take(8).Should().Equal(0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A);
+    }
+
+    [GeneratedRegex("<VersionPrefix>([^<]+)</VersionPrefix>")]
+    private static partial Regex VersionPrefix();
+
+    [GeneratedRegex(@"^## (\S+)", RegexOptions.Multiline)]
+    private static partial Regex ChangelogEntry();
+}
