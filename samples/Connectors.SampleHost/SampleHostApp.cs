@@ -111,7 +111,7 @@ public sealed class SampleMail(IConnectorRegistry registry, IConfiguration confi
             json = System.Text.Json.JsonDocument.Parse(node.ToJsonString()).RootElement.Clone();
         }
 
-        return (IEmailConnector)registry.Create(MailgunConnectorFactory.ConnectorId, json);
+        return registry.Create<IEmailConnector>(MailgunConnectorFactory.ConnectorId, json);
     });
 
     /// <summary>The email connector.</summary>

@@ -11,7 +11,7 @@ internal sealed class HuggingFaceOptionsValidator : IValidateOptions<HuggingFace
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = new List<string>();
-        OptionsChecks.AbsoluteUri(options.BaseAddress, "HuggingFaceOptions.BaseAddress", problems);
+        OptionsChecks.AbsoluteUri(options.BaseAddress, "HuggingFaceOptions.BaseAddress", problems, carriesCredentials: true);
         OptionsChecks.Http(options.Http, "HuggingFaceOptions.Http", problems);
         return OptionsChecks.Result(problems);
     }

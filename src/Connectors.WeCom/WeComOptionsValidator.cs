@@ -11,7 +11,7 @@ internal sealed class WeComOptionsValidator : IValidateOptions<WeComOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = new List<string>();
-        OptionsChecks.AbsoluteUri(options.ApiBaseAddress, "WeComOptions.ApiBaseAddress", problems);
+        OptionsChecks.AbsoluteUri(options.ApiBaseAddress, "WeComOptions.ApiBaseAddress", problems, carriesCredentials: true);
         OptionsChecks.AbsoluteUri(options.InClientAuthorizeEndpoint, "WeComOptions.InClientAuthorizeEndpoint", problems);
         OptionsChecks.AbsoluteUri(options.WebLoginEndpoint, "WeComOptions.WebLoginEndpoint", problems);
         OptionsChecks.AbsoluteUri(options.LegacyQrConnectEndpoint, "WeComOptions.LegacyQrConnectEndpoint", problems);

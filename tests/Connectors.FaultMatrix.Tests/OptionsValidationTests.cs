@@ -39,6 +39,10 @@ public sealed class OptionsValidationTests
     {
         StartFails(b => b.AddHuggingFace(o => o.Http.OverallTimeout = TimeSpan.FromSeconds(-1)))
             .Failures.Should().Equal("HuggingFaceOptions.Http.OverallTimeout must be positive (was -00:00:01).");
+        StartFails(b => b.AddHuggingFace(o => o.BaseAddress = new Uri("http://huggingface.example.com/")))
+            .Failures.Should().Equal("HuggingFaceOptions.BaseAddress must be an https URI (was http://huggingface.example.com): credentials are sent there. Plain http is accepted only for a loopback address.");
+        StartFails(b => b.AddWeCom(o => o.ApiBaseAddress = new Uri("http://qyapi.example.com/")))
+            .Failures.Should().ContainSingle().Which.Should().StartWith("WeComOptions.ApiBaseAddress must be an https URI");
         StartFails(b => b.AddMailgun(o => o.Http.MaxResponseBytes = 0))
             .Failures.Should().Equal("MailgunOptions.Http.MaxResponseBytes must be positive (was 0).");
     }

@@ -1,3 +1,4 @@
+using Connectors.Abstractions;
 using Connectors.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;

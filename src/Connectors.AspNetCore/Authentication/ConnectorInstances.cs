@@ -32,10 +32,7 @@ internal sealed class ConnectorInstances(IConnectorRegistry registry)
             return connector;
         }
 
-        if (registry.Create(options.ConnectorId, config) is not ISocialConnector social)
-        {
-            throw new ConnectorException(ConnectorErrorCode.InvalidConfig, $"The connector '{options.ConnectorId}' is not a social connector: it cannot be an authentication scheme.");
-        }
+        var social = registry.Create<ISocialConnector>(options.ConnectorId, config);
 
         if (_connectors.Count >= Capacity)
         {

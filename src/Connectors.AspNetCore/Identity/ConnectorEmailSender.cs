@@ -36,10 +36,9 @@ public sealed class ConnectorEmailSender<TUser>(IConnectorRegistry registry, IOp
     private readonly Lazy<IEmailConnector> _connector = new(() =>
     {
         var settings = options.Value;
-        var config = settings.Config ?? (settings.Configuration is { } section ? ConnectorConfiguration.ToJson(section)
-            : throw new InvalidOperationException("ConnectorEmailSenderOptions needs Config or Configuration."));
-        return registry.Create(settings.ConnectorId, config) as IEmailConnector
-            ?? throw new ConnectorException(ConnectorErrorCode.InvalidConfig, $"The connector '{settings.ConnectorId}' is not an email connector.");
+        return settings.Config is { } config ? registry.Create<IEmailConnector>(settings.ConnectorId, config)
+            : settings.Configuration is { } section ? registry.Create<IEmailConnector>(settings.ConnectorId, section)
+            : throw new InvalidOperationException("ConnectorEmailSenderOptions needs Config or Configuration.");
     });
 
     /// <inheritdoc/>

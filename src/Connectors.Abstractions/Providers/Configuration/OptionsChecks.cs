@@ -65,17 +65,18 @@ public static class OptionsChecks
         }
     }
 
-    /// <summary>Checks that <paramref name="uri"/> is absolute and, when <paramref name="requireHttps"/>, https.</summary>
-    public static void AbsoluteUri(Uri? uri, string name, ICollection<string> problems, bool requireHttps = false)
+    /// <summary>Checks that <paramref name="uri"/> is absolute and, when <paramref name="carriesCredentials"/>, https
+    /// (plain http only to a loopback address: a local simulator or test server).</summary>
+    public static void AbsoluteUri(Uri? uri, string name, ICollection<string> problems, bool carriesCredentials = false)
     {
         ArgumentNullException.ThrowIfNull(problems);
         if (uri is null || !uri.IsAbsoluteUri)
         {
             problems.Add($"{name} must be an absolute URI.");
         }
-        else if (requireHttps && uri.Scheme != Uri.UriSchemeHttps)
+        else if (carriesCredentials && uri.Scheme != Uri.UriSchemeHttps && !(uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback))
         {
-            problems.Add($"{name} must be an https URI (was {uri.Scheme}); credentials are sent there.");
+            problems.Add($"{name} must be an https URI (was {uri.GetLeftPart(UriPartial.Authority)}): credentials are sent there. Plain http is accepted only for a loopback address.");
         }
     }
 

@@ -2,11 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 
-namespace Connectors.AspNetCore;
+namespace Connectors.Abstractions;
 
 /// <summary>A configuration section (appsettings, environment variables, a vault) as the Logto-format JSON a
-/// connector factory takes. Every value is a string, as configuration holds them; the factories accept strings where
-/// Logto's configs have them.</summary>
+/// connector factory takes (<c>Connectors:WeCom:corpId</c> becomes <c>"corpId"</c>). Every value is a string, as
+/// configuration holds them, and the factories accept strings where Logto's configs have numbers or booleans; children
+/// named 0, 1, 2... (how configuration stores a JSON array) become an array.</summary>
 public static class ConnectorConfiguration
 {
     /// <summary>The section as a JSON object (children as properties; a section without children as its string value).</summary>
@@ -23,6 +24,18 @@ public static class ConnectorConfiguration
         if (children.Count == 0)
         {
             return JsonValue.Create((section as IConfigurationSection)?.Value ?? string.Empty);
+        }
+
+        // Configuration keeps a JSON array as children "0", "1", ...: it becomes an array again.
+        if (children.Select((c, i) => c.Key == i.ToString(System.Globalization.CultureInfo.InvariantCulture)).All(x => x))
+        {
+            var array = new JsonArray();
+            foreach (var child in children) // configuration orders numeric keys numerically
+            {
+                array.Add(ToNode(child));
+            }
+
+            return array;
         }
 
         var obj = new JsonObject();

@@ -1,0 +1,57 @@
+using System.Text.Json;
+using Connectors.WeCom;
+using Microsoft.Extensions.Configuration;
+
+namespace Connectors.AspNetCore.Tests;
+
+/// <summary>Connector configs from <see cref="IConfiguration"/> (appsettings, environment variables) and typed creation.</summary>
+public sealed class ConfigurationTests : IDisposable
+{
+    private readonly ServiceProvider _services = ConnectorHost.Build(new CapturingLoggerProvider(), b => b.AddWeCom().AddMailgun());
+
+    private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+
+    [Fact]
+    public async Task A_section_is_a_connector_config_with_Logtos_field_names()
+    {
+        var configuration = Configuration(("Connectors:WeCom:corpId", "ww-corp-9"), ("Connectors:WeCom:agentId", "1000002"), ("Connectors:WeCom:secret", "s"));
+        var registry = _services.GetRequiredService<IConnectorRegistry>();
+
+        var wecom = registry.Create<ISocialConnector>(WeComConnectorFactory.ConnectorId, configuration.GetSection("Connectors:WeCom"));
+        var redirect = await wecom.GetAuthorizationUriAsync(new AuthorizationRequest("abc123", new Uri("https://id.example.com/cb")));
+
+        SocialCallback.FromQueryString(redirect.Uri.Query).Parameters["appid"].Should().Be("ww-corp-9");
+    }
+
+    [Fact]
+    public void Arrays_and_nested_objects_come_back_as_JSON_arrays_and_objects()
+    {
+        var configuration = Configuration(
+            ("oidc:idTokenVerificationConfig:issuer:0", "https://a.example.com"),
+            ("oidc:idTokenVerificationConfig:issuer:1", "https://b.example.com"),
+            ("oidc:clientId", "c"));
+
+        var json = ConnectorConfiguration.ToJson(configuration.GetSection("oidc"));
+
+        json.GetProperty("clientId").GetString().Should().Be("c");
+        var issuers = json.GetProperty("idTokenVerificationConfig").GetProperty("issuer");
+        issuers.ValueKind.Should().Be(JsonValueKind.Array);
+        issuers.EnumerateArray().Select(e => e.GetString()).Should().Equal("https://a.example.com", "https://b.example.com");
+    }
+
+    [Fact]
+    public void Asking_for_the_wrong_kind_or_a_missing_section_is_InvalidConfig_naming_it()
+    {
+        var registry = _services.GetRequiredService<IConnectorRegistry>();
+        var configuration = Configuration(("Connectors:WeCom:corpId", "ww"), ("Connectors:WeCom:agentId", "1"), ("Connectors:WeCom:secret", "s"));
+
+        var wrongKind = () => registry.Create<IEmailConnector>(WeComConnectorFactory.ConnectorId, configuration.GetSection("Connectors:WeCom"));
+        var missing = () => registry.Create<IEmailConnector>("mailgun-email", configuration.GetSection("Connectors:Mailgun"));
+
+        wrongKind.Should().Throw<ConnectorException>().Which.Should().Match<ConnectorException>(e => e.Code == ConnectorErrorCode.InvalidConfig && e.Message.Contains("not an IEmailConnector"));
+        missing.Should().Throw<ConnectorException>().Which.Message.Should().Contain("'Connectors:Mailgun'").And.Contain("missing or empty");
+    }
+
+    public void Dispose() => _services.Dispose();
+}
