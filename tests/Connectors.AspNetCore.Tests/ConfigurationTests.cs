@@ -53,5 +53,21 @@ public sealed class ConfigurationTests : IDisposable
         missing.Should().Throw<ConnectorException>().Which.Message.Should().Contain("'Connectors:Mailgun'").And.Contain("missing or empty");
     }
 
+    [Fact]
+    public void Host_options_bound_from_configuration_are_checked_at_start_naming_the_option()
+    {
+        var configuration = Configuration(("ConnectorOptions:WeCom:Http:AttemptTimeout", "00:00:00"), ("ConnectorOptions:WeCom:ApiBaseAddress", "http://qyapi.example.com/"));
+        using var services = ConnectorHost.Build(new CapturingLoggerProvider(), b =>
+        {
+            b.AddWeCom();
+            b.Services.Configure<WeComOptions>(configuration.GetSection("ConnectorOptions:WeCom"));
+        });
+
+        var start = () => services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+
+        start.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>().Which.Failures.Should().Contain(
+            "WeComOptions.Http.AttemptTimeout must be positive (was 00:00:00).").And.Contain(f => f.StartsWith("WeComOptions.ApiBaseAddress must be an https URI", StringComparison.Ordinal));
+    }
+
     public void Dispose() => _services.Dispose();
 }
