@@ -1,0 +1,203 @@
+// The AOT/trim consumer: registers every connector as a host would, signs in with WeCom, Hugging Face (OIDC: the ID
+// token is signed here and checked against the fake JWKS) and a generic oauth2 provider, sends and verifies an email
+// code through Mailgun, and signs in through a WeCom authentication scheme on Kestrel (loopback, port 0), all against
+// FakeProviders (no network). Prints one line per step; exit code 0 = all ok.
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Connectors.Abstractions;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+var fake = new FakeProviders();
+var services = new ServiceCollection();
+services.AddConnectors().AddWeCom().AddHuggingFace().AddMailgun().AddOAuth2().AddVerificationCodes();
+services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler(() => new FakeProviderHandler(fake)));
+await using var provider = services.BuildServiceProvider();
+var registry = provider.GetRequiredService<IConnectorRegistry>();
+var failures = 0;
+
+await Step("wecom sign-in", async () =>
+{
+    var user = await SignInAsync("wecom-universal", """{ "corpId": "ww-aot", "agentId": "1000002", "secret": "aot-secret", "scope": "snsapi_privateinfo" }""");
+    return user is { Id: "zhangsan", Email: "zhangsan@example.com", Phone: "+8613800000000" };
+});
+await Step("huggingface sign-in (ID token checked)", async () =>
+{
+    var user = await SignInAsync("huggingface-universal", """{ "clientId": "hf-aot", "clientSecret": "hf-secret", "scope": "openid profile email" }""");
+    return user is { Id: "64f1e2d3c4b5a69788796a5b", Name: "Ada Lovelace", Email: "ada@example.com" } && user.Tokens?.IdToken is not null;
+});
+await Step("oauth2 sign-in", async () =>
+{
+    var user = await SignInAsync("oauth2", """
+        { "authorizationEndpoint": "https://auth.example.com/authorize", "tokenEndpoint": "https://auth.example.com/token",
+          "userInfoEndpoint": "https://auth.example.com/userinfo", "clientId": "o2-aot", "clientSecret": "o2-secret",
+          "scope": "profile", "profileMap": { "id": "uid", "name": "display_name", "email": "mail" } }
+        """);
+    return user is { Id: "u-42", Name: "Grace", Email: "grace@example.com" };
+});
+await Step("mailgun code sent and verified", async () =>
+{
+    using var config = JsonDocument.Parse("""
+        { "domain": "mg.example.com", "apiKey": "key-aot", "from": "Example <noreply@mg.example.com>",
+          "deliveries": { "SignIn": { "subject": "Your code is {{code}}", "html": "<p>Your code: <b>{{code}}</b></p>" } } }
+        """);
+    var mailgun = registry.Create<IEmailConnector>("mailgun-email", config.RootElement);
+    var codes = provider.GetRequiredService<VerificationCodeService>();
+    var sent = await codes.SendAsync(mailgun, "ada@example.com", UsageType.SignIn);
+    var code = fake.LastMailgunSubject?.Split(' ')[^1] ?? string.Empty;
+    var check = await codes.VerifyAsync("ada@example.com", UsageType.SignIn, code);
+    return sent.MessageId == "<aot@mg.example.com>" && check.Result == VerificationResult.Verified;
+});
+await Step("typed error for a wrong config", () =>
+{
+    using var config = JsonDocument.Parse("""{ "corpId": "", "agentId": "1000002" }""");
+    try
+    {
+        registry.Create<ISocialConnector>("wecom-universal", config.RootElement);
+        return Task.FromResult(false);
+    }
+    catch (ConnectorException e)
+    {
+        return Task.FromResult(e.Code == ConnectorErrorCode.InvalidConfig && e.Message.Contains("corpId", StringComparison.Ordinal));
+    }
+});
+await Step("wecom authentication scheme on Kestrel", async () =>
+{
+    var builder = WebApplication.CreateSlimBuilder();
+    builder.WebHost.UseUrls("http://127.0.0.1:0");
+    builder.Logging.ClearProviders();
+    builder.Services.AddConnectors().AddWeCom();
+    builder.Services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler(() => new FakeProviderHandler(fake)));
+    using var config = JsonDocument.Parse("""{ "corpId": "ww-aot", "agentId": "1000002", "secret": "aot-secret", "scope": "snsapi_privateinfo" }""");
+    builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+        .AddCookie()
+        .AddConnector("wecom", "WeCom", o =>
+        {
+            o.ConnectorId = "wecom-universal";
+            o.Config = config.RootElement.Clone();
+        });
+    await using var app = builder.Build();
+    app.UseAuthentication();
+    app.Run(context => context.Request.Path.Value switch
+    {
+        "/login" => context.ChallengeAsync("wecom", new AuthenticationProperties { RedirectUri = "/me" }),
+        "/me" when context.User.Identity?.IsAuthenticated == true => context.Response.WriteAsync(context.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value ?? "-"),
+        _ => Task.FromResult(context.Response.StatusCode = 401),
+    });
+    await app.StartAsync();
+    try
+    {
+        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new CookieContainer() }) { BaseAddress = address };
+        using var challenge = await browser.GetAsync("/login");
+        var authorize = challenge.Headers.Location!;
+        var state = authorize.Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2)).First(p => p[0] == "state")[1];
+        using var callback = await browser.GetAsync($"/signin-wecom?code=aot-code&state={state}");
+        var me = await browser.GetStringAsync(callback.Headers.Location!);
+        return authorize.Host == "login.work.weixin.qq.com" && me == "zhangsan";
+    }
+    finally
+    {
+        await app.StopAsync();
+    }
+});
+
+Console.WriteLine(failures == 0 ? "AOT consumer: all steps ok" : $"AOT consumer: {failures} step(s) failed");
+return failures == 0 ? 0 : 1;
+
+async Task<SocialUserInfo> SignInAsync(string connectorId, string configJson)
+{
+    using var config = JsonDocument.Parse(configJson);
+    var connector = registry.Create<ISocialConnector>(connectorId, config.RootElement);
+    var redirect = await connector.GetAuthorizationUriAsync(new AuthorizationRequest("aotState1", new Uri("https://id.example.com/callback")));
+    fake.Nonce = redirect.Session.TryGetValue(SessionKeys.Nonce, out var nonce) ? nonce : null;
+    return await connector.GetUserInfoAsync(SocialCallback.FromQueryString("?code=aot-code&state=aotState1", redirect.Session));
+}
+
+async Task Step(string name, Func<Task<bool>> step)
+{
+    bool ok;
+    try
+    {
+        ok = await step();
+    }
+    catch (Exception e)
+    {
+        Console.WriteLine($"  {name}: {e.GetType().Name}: {e.Message}");
+        ok = false;
+    }
+
+    failures += ok ? 0 : 1;
+    Console.WriteLine($"{(ok ? "ok  " : "FAIL")} {name}");
+}
+
+/// <summary>What the fake providers remember between requests.</summary>
+internal sealed class FakeProviders
+{
+    public RSA SigningKey { get; } = RSA.Create(2048);
+
+    public string? Nonce { get; set; }
+
+    public string? LastMailgunSubject { get; set; }
+}
+
+/// <summary>WeCom, Hugging Face, a generic OAuth 2.0 provider and Mailgun, answered in process by host and path.</summary>
+internal sealed class FakeProviderHandler(FakeProviders state) : HttpMessageHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var uri = request.RequestUri!;
+        var form = request.Content is null ? string.Empty : await request.Content.ReadAsStringAsync(cancellationToken);
+        return (uri.Host, uri.AbsolutePath) switch
+        {
+            ("qyapi.weixin.qq.com", "/cgi-bin/gettoken") => Json("""{"errcode":0,"errmsg":"ok","access_token":"wecom-token","expires_in":7200}"""),
+            ("qyapi.weixin.qq.com", "/cgi-bin/auth/getuserinfo") => Json("""{"errcode":0,"errmsg":"ok","userid":"zhangsan","user_ticket":"ticket-1"}"""),
+            ("qyapi.weixin.qq.com", "/cgi-bin/user/get") => Json("""{"errcode":0,"errmsg":"ok","userid":"zhangsan","name":"张三"}"""),
+            ("qyapi.weixin.qq.com", "/cgi-bin/auth/getuserdetail") => Json("""{"errcode":0,"errmsg":"ok","userid":"zhangsan","email":"zhangsan@example.com","mobile":"13800000000"}"""),
+            ("huggingface.co", "/oauth/token") => Json($$"""{"access_token":"hf_oauth_1","token_type":"bearer","expires_in":28800,"id_token":"{{IdToken()}}"}"""),
+            ("huggingface.co", "/oauth/jwks") => Json(Jwks()),
+            ("huggingface.co", "/oauth/userinfo") => Json("""{"sub":"64f1e2d3c4b5a69788796a5b","name":"Ada Lovelace","preferred_username":"ada","email":"ada@example.com"}"""),
+            ("auth.example.com", "/token") => Json("""{"access_token":"o2-token","token_type":"Bearer","expires_in":3600}"""),
+            ("auth.example.com", "/userinfo") => Json("""{"uid":"u-42","display_name":"Grace","mail":"grace@example.com"}"""),
+            ("api.mailgun.net", "/v3/mg.example.com/messages") => Mailgun(form),
+            _ => new HttpResponseMessage(HttpStatusCode.NotFound),
+        };
+    }
+
+    private HttpResponseMessage Mailgun(string form)
+    {
+        var subject = form.Split('&').Select(p => p.Split('=', 2)).FirstOrDefault(p => p[0] == "subject");
+        state.LastMailgunSubject = subject is null ? null : WebUtility.UrlDecode(subject[1]);
+        return Json("""{"id":"<aot@mg.example.com>","message":"Queued. Thank you."}""");
+    }
+
+    private string IdToken()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var header = """{"alg":"RS256","typ":"JWT","kid":"aot-1"}""";
+        var payload = $$"""{"iss":"https://huggingface.co","aud":"hf-aot","sub":"64f1e2d3c4b5a69788796a5b","nonce":"{{state.Nonce}}","iat":{{now}},"exp":{{now + 3600}}}""";
+        var input = $"{Base64Url(Encoding.UTF8.GetBytes(header))}.{Base64Url(Encoding.UTF8.GetBytes(payload))}";
+        var signature = state.SigningKey.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return $"{input}.{Base64Url(signature)}";
+    }
+
+    private string Jwks()
+    {
+        var key = state.SigningKey.ExportParameters(includePrivateParameters: false);
+        return $$"""{"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"aot-1","n":"{{Base64Url(key.Modulus!)}}","e":"{{Base64Url(key.Exponent!)}}"}]}""";
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static HttpResponseMessage Json(string body) =>
+        new(HttpStatusCode.OK) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+}
