@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
 using Connectors.OAuth;
@@ -39,13 +40,13 @@ public sealed class HuggingFaceConnectorFactory : ConnectorFactory<HuggingFaceCo
     private readonly OpenIdMetadataCache _keys;
 
     /// <summary>Creates the factory (normally through DI).</summary>
-    public HuggingFaceConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<HuggingFaceOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
-        : base(loggerFactory?.CreateLogger<HuggingFaceConnector>())
+    public HuggingFaceConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<HuggingFaceOptions> options, TimeProvider time, ILoggerFactory loggerFactory, IMeterFactory? meterFactory = null)
+        : base(loggerFactory?.CreateLogger<HuggingFaceConnector>(), meterFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         _options = options.Value;
-        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<HuggingFaceConnector>(), time);
+        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, loggerFactory.CreateLogger<HuggingFaceConnector>(), time, meterFactory);
         _endpoints = HuggingFaceConnector.Endpoints(_options.BaseAddress);
         _keys = new OpenIdMetadataCache(_http);
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Connectors.Abstractions;
@@ -43,15 +44,15 @@ public sealed class MailgunConnectorFactory : ConnectorFactory<MailgunConfig>
 
     /// <summary>Creates the factory (normally through DI).</summary>
     /// <exception cref="InvalidOperationException">When an option is out of range (a timeout not positive).</exception>
-    public MailgunConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<MailgunOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
-        : base(loggerFactory?.CreateLogger<MailgunEmailConnector>())
+    public MailgunConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<MailgunOptions> options, TimeProvider time, ILoggerFactory loggerFactory, IMeterFactory? meterFactory = null)
+        : base(loggerFactory?.CreateLogger<MailgunEmailConnector>(), meterFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         ArgumentNullException.ThrowIfNull(time);
         _options = options.Value;
         _logger = loggerFactory.CreateLogger<MailgunEmailConnector>();
-        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, _logger, time);
+        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, _logger, time, meterFactory);
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
 using Microsoft.Extensions.Caching.Distributed;
@@ -39,16 +40,16 @@ public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
     /// <summary>Creates the factory (normally through DI).</summary>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">When an option is out of range
     /// (<see cref="WeComOptionsValidator"/>); with <c>ValidateOnStart</c> the host fails at start instead.</exception>
-    public WeComConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<WeComOptions> options, TimeProvider time, ILoggerFactory loggerFactory, IDistributedCache? distributedCache = null)
-        : base(loggerFactory?.CreateLogger<WeComConnector>())
+    public WeComConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<WeComOptions> options, TimeProvider time, ILoggerFactory loggerFactory, IDistributedCache? distributedCache = null, IMeterFactory? meterFactory = null)
+        : base(loggerFactory?.CreateLogger<WeComConnector>(), meterFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggerFactory);
         ArgumentNullException.ThrowIfNull(time);
         _options = options.Value;
         _logger = loggerFactory.CreateLogger<WeComConnector>();
-        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, _logger, time);
-        _tokens = new ApplicationTokenCache(ProviderName, _options.TokenCache, time, _logger, distributedCache);
+        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, _logger, time, meterFactory);
+        _tokens = new ApplicationTokenCache(ProviderName, _options.TokenCache, time, _logger, distributedCache, meterFactory);
         _apiBase = ProviderEndpoint.Combine(_options.ApiBaseAddress, string.Empty).AbsoluteUri;
     }
 

@@ -9,10 +9,7 @@ namespace Connectors.Packaging.Tests;
 /// </summary>
 public sealed class PublicApiTests
 {
-    public static TheoryData<string> Assemblies() =>
-    [
-        "Connectors.Abstractions", "Connectors.WeCom", "Connectors.HuggingFace", "Connectors.Mailgun", "Connectors.OAuth", "Connectors.AspNetCore",
-    ];
+    public static TheoryData<string> Assemblies() => [.. Repository.Packages];
 
     [Theory]
     [MemberData(nameof(Assemblies))]

@@ -4,8 +4,6 @@ namespace Connectors.Packaging.Tests;
 
 public sealed partial class RepositoryTests
 {
-    private static readonly string[] Packages = ["Connectors.Abstractions", "Connectors.WeCom", "Connectors.HuggingFace", "Connectors.Mailgun", "Connectors.OAuth", "Connectors.AspNetCore"];
-
     [Fact]
     public void The_changelogs_newest_entry_is_the_version_being_built()
     {
@@ -19,7 +17,7 @@ public sealed partial class RepositoryTests
     [Fact]
     public void Every_package_has_its_own_short_readme_license_and_icon()
     {
-        foreach (var package in Packages)
+        foreach (var package in Repository.Packages)
         {
             var readme = Repository.Read("src", package, "README.md");
             readme.Should().StartWith($"# {package}\n");

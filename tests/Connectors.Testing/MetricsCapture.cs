@@ -30,7 +30,7 @@ public sealed class MetricsCapture : IDisposable
                 {
                     case "connectors.provider": provider = tag.Value as string; break;
                     case "connectors.operation": operation = tag.Value as string; break;
-                    case "connectors.error_code": code = tag.Value as string; break;
+                    case "error.type": code = tag.Value as string; break;
                 }
             }
 
@@ -39,7 +39,7 @@ public sealed class MetricsCapture : IDisposable
         _listener.Start();
     }
 
-    /// <summary>Every failure measured: provider, operation and error code tags.</summary>
+    /// <summary>Every failure measured: provider, operation and error type (the error code) tags.</summary>
     public IReadOnlyList<(string? Provider, string? Operation, string? Code)> Failures => [.. _failures];
 
     /// <inheritdoc/>

@@ -17,6 +17,7 @@ public static class ConnectorsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddLogging();
+        services.AddMetrics(); // the Connectors meter comes from IMeterFactory: one per service provider
         services.AddOptions();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IConnectorRegistry, ConnectorRegistry>();

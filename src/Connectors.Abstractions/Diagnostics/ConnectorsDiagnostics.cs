@@ -3,11 +3,15 @@ using System.Diagnostics.Metrics;
 
 namespace Connectors.Abstractions;
 
-/// <summary>The library's one <see cref="System.Diagnostics.ActivitySource"/> and one <see cref="System.Diagnostics.Metrics.Meter"/>, both named <c>Connectors</c>.</summary>
+/// <summary>The names of the library's <see cref="System.Diagnostics.ActivitySource"/> and <see cref="System.Diagnostics.Metrics.Meter"/>, both <c>Connectors</c>.</summary>
 /// <remarks>
 /// Instruments: <c>connectors.requests</c> (provider operations), <c>connectors.request.duration</c> (seconds),
-/// <c>connectors.failures</c> (by <c>connectors.error_code</c>), <c>connectors.retries</c>. Tags:
-/// <c>connectors.provider</c>, <c>connectors.operation</c>.
+/// <c>connectors.failures</c>, <c>connectors.retries</c>. Tags: <c>connectors.provider</c>,
+/// <c>connectors.operation</c>, and on failures <c>error.type</c> (the error's wire code, e.g.
+/// <c>rate_limit_exceeded</c>, as OpenTelemetry's semantic conventions name it). Activities carry the same tags.
+/// The meter is created through the host's <see cref="IMeterFactory"/> (<c>AddConnectors</c> registers one), so each
+/// service provider has its own; code that builds connectors without DI uses <see cref="Meter"/>. With OpenTelemetry,
+/// <c>AddConnectorsInstrumentation()</c> from the <c>Connectors.OpenTelemetry</c> package subscribes to both.
 /// </remarks>
 public static class ConnectorsDiagnostics
 {
@@ -17,14 +21,6 @@ public static class ConnectorsDiagnostics
     /// <summary>Traces one activity per provider operation.</summary>
     public static ActivitySource ActivitySource { get; } = new(Name);
 
-    /// <summary>The library's meter.</summary>
+    /// <summary>The meter of connectors created without an <see cref="IMeterFactory"/> (outside DI).</summary>
     public static Meter Meter { get; } = new(Name);
-
-    internal static Counter<long> Requests { get; } = Meter.CreateCounter<long>("connectors.requests", description: "Provider operations, after retries.");
-
-    internal static Histogram<double> Duration { get; } = Meter.CreateHistogram<double>("connectors.request.duration", unit: "s", description: "Duration of provider operations, retries included.");
-
-    internal static Counter<long> Failures { get; } = Meter.CreateCounter<long>("connectors.failures", description: "Failed provider operations by error code.");
-
-    internal static Counter<long> Retries { get; } = Meter.CreateCounter<long>("connectors.retries", description: "Retried provider attempts.");
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Connectors.Abstractions.Providers;
 using Microsoft.Extensions.Logging;
 
@@ -10,11 +11,11 @@ public abstract class GenericOAuthConnectorFactory<TConfig, TOptions> : Connecto
     where TConfig : class
     where TOptions : GenericOAuthOptions
 {
-    private protected GenericOAuthConnectorFactory(string provider, string httpClientName, IHttpClientFactory httpClientFactory, TOptions options, TimeProvider time, ILogger logger)
-        : base(logger)
+    private protected GenericOAuthConnectorFactory(string provider, string httpClientName, IHttpClientFactory httpClientFactory, TOptions options, TimeProvider time, ILogger logger, IMeterFactory? meterFactory)
+        : base(logger, meterFactory)
     {
         Options = options ?? throw new ArgumentNullException(nameof(options));
-        Http = new ProviderHttpClient(provider, httpClientFactory, httpClientName, options.Http, logger, time);
+        Http = new ProviderHttpClient(provider, httpClientFactory, httpClientName, options.Http, logger, time, meterFactory);
         Keys = new OpenIdMetadataCache(Http, options.IsAllowed);
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
 using Microsoft.Extensions.Logging;
@@ -47,8 +48,8 @@ public sealed class OAuth2ConnectorFactory : GenericOAuthConnectorFactory<OAuth2
         ]);
 
     /// <summary>Creates the factory (normally through DI).</summary>
-    public OAuth2ConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<OAuth2Options> options, TimeProvider time, ILoggerFactory loggerFactory)
-        : base(ProviderName, HttpClientName, httpClientFactory, options?.Value!, time, (loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory))).CreateLogger<OAuth2Connector>())
+    public OAuth2ConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<OAuth2Options> options, TimeProvider time, ILoggerFactory loggerFactory, IMeterFactory? meterFactory = null)
+        : base(ProviderName, HttpClientName, httpClientFactory, options?.Value!, time, (loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory))).CreateLogger<OAuth2Connector>(), meterFactory)
     {
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
 using Microsoft.Extensions.Logging;
@@ -43,8 +44,8 @@ public sealed class OidcConnectorFactory : GenericOAuthConnectorFactory<OidcConf
         ]);
 
     /// <summary>Creates the factory (normally through DI).</summary>
-    public OidcConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<OidcOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
-        : base(ProviderName, HttpClientName, httpClientFactory, options?.Value!, time, (loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory))).CreateLogger<OidcConnector>())
+    public OidcConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<OidcOptions> options, TimeProvider time, ILoggerFactory loggerFactory, IMeterFactory? meterFactory = null)
+        : base(ProviderName, HttpClientName, httpClientFactory, options?.Value!, time, (loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory))).CreateLogger<OidcConnector>(), meterFactory)
     {
     }
 

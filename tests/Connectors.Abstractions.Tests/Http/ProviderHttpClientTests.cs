@@ -350,15 +350,18 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
 public sealed class DiagnosticsTests(WireMockFixture fixture) : WireMockTest(fixture)
 {
     [Fact]
-    public async Task Requests_failures_and_retries_are_measured_with_provider_operation_and_code_tags()
+    public async Task Requests_failures_and_retries_are_measured_on_the_hosts_meter_with_provider_operation_and_error_type()
     {
         await WireMock.LoadContractAsync("http/get-503-then-200.json");
         await WireMock.LoadContractAsync("http/get-429.json");
+        using var services = ConnectorHost.Build(Logs, b => b.Services.AddHttpClient("metered").RemoveAllLoggers());
+        var meterFactory = services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         var measurements = new System.Collections.Concurrent.ConcurrentBag<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
         using var listener = new System.Diagnostics.Metrics.MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == ConnectorsDiagnostics.Name)
+            // Only this service provider's meter: made by its IMeterFactory, not the process-wide fallback.
+            if (instrument.Meter.Name == ConnectorsDiagnostics.Name && instrument.Meter.Scope == meterFactory)
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -371,18 +374,14 @@ public sealed class DiagnosticsTests(WireMockFixture fixture) : WireMockTest(fix
                 copy[tag.Key] = tag.Value;
             }
 
-            if ((string?)copy.GetValueOrDefault("connectors.provider") == "MeteredProvider")
-            {
-                measurements.Add((instrument.Name, value, copy));
-            }
+            measurements.Add((instrument.Name, value, copy));
         }
 
         listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
         listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
         listener.Start();
-        using var services = ConnectorHost.Build(Logs, b => b.Services.AddHttpClient("metered").RemoveAllLoggers());
         var client = new ProviderHttpClient("MeteredProvider", services.GetRequiredService<IHttpClientFactory>(), "metered",
-            new ConnectorHttpOptions { RetryBaseDelay = TimeSpan.Zero }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new ManualTimeProvider());
+            new ConnectorHttpOptions { RetryBaseDelay = TimeSpan.Zero }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new ManualTimeProvider(), meterFactory);
 
         await client.SendJsonAsync(new ProviderRequest("items", HttpMethod.Get, new Uri(WireMock.BaseUri, "/items"), RequestSafety.Safe));
         await ((Func<Task>)(() => client.SendJsonAsync(new ProviderRequest("limited", HttpMethod.Get, new Uri(WireMock.BaseUri, "/limited"), RequestSafety.Safe))))
@@ -392,7 +391,9 @@ public sealed class DiagnosticsTests(WireMockFixture fixture) : WireMockTest(fix
         measurements.Should().ContainSingle(m => m.Instrument == "connectors.retries").Which.Tags["connectors.operation"].Should().Be("items");
         var failure = measurements.Should().ContainSingle(m => m.Instrument == "connectors.failures").Subject;
         failure.Tags["connectors.operation"].Should().Be("limited");
-        failure.Tags["connectors.error_code"].Should().Be("rate_limit_exceeded");
+        failure.Tags["error.type"].Should().Be("rate_limit_exceeded");
+        measurements.Where(m => m.Instrument == "connectors.requests").Select(m => m.Tags.GetValueOrDefault("error.type")).Should().BeEquivalentTo(new object?[] { null, "rate_limit_exceeded" });
+        measurements.Should().OnlyContain(m => (string?)m.Tags["connectors.provider"] == "MeteredProvider");
         measurements.Count(m => m.Instrument == "connectors.request.duration").Should().Be(2);
     }
 }

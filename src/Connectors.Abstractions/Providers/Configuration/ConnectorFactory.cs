@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,12 +13,13 @@ namespace Connectors.Abstractions.Providers;
 public abstract class ConnectorFactory<TConfig> : IConnectorFactory
     where TConfig : class
 {
-    private readonly ILogger _logger;
+    private readonly ConnectorTelemetry _telemetry;
 
-    /// <summary>Creates the factory; <paramref name="logger"/> receives the failures of <see cref="Create"/>.</summary>
-    protected ConnectorFactory(ILogger? logger = null)
+    /// <summary>Creates the factory; <paramref name="logger"/> receives the failures of <see cref="Create"/>, which are
+    /// counted in the meter <paramref name="meterFactory"/> creates (<see cref="ConnectorsDiagnostics.Meter"/> when null).</summary>
+    protected ConnectorFactory(ILogger? logger = null, IMeterFactory? meterFactory = null)
     {
-        _logger = logger ?? NullLogger.Instance;
+        _telemetry = new ConnectorTelemetry(logger ?? NullLogger.Instance, meterFactory);
     }
 
     /// <inheritdoc/>
@@ -40,7 +42,7 @@ public abstract class ConnectorFactory<TConfig> : IConnectorFactory
         if (!reader.IsValid || parsed is null)
         {
             var failure = InvalidConfig(Metadata.Id, reader.Errors, Metadata.Name);
-            ConnectorTelemetry.RecordFailure(_logger, failure);
+            _telemetry.RecordFailure(failure);
             throw failure;
         }
 

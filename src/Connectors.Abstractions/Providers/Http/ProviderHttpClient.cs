@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -25,9 +26,9 @@ public sealed class ProviderHttpClient
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly string _httpClientName;
     private readonly ConnectorHttpOptions _options;
-    private readonly ILogger _logger;
     private readonly ResiliencePipeline<Attempt> _safePipeline;
     private readonly ResiliencePipeline<Attempt> _unsafePipeline;
+    private readonly ConnectorTelemetry _telemetry;
 
     /// <summary>Creates the client of one provider.</summary>
     /// <param name="provider">The provider's display name used in messages, e.g. <c>WeCom</c>.</param>
@@ -37,8 +38,10 @@ public sealed class ProviderHttpClient
     /// <param name="logger">Where request outcomes are logged (never URLs, bodies or secrets).</param>
     /// <param name="timeProvider">The clock of timeouts, retry delays, <c>Retry-After</c> dates and durations;
     /// <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="meterFactory">Creates the <c>Connectors</c> meter (see <see cref="ConnectorsDiagnostics"/>);
+    /// <see cref="ConnectorsDiagnostics.Meter"/> when null.</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">When <paramref name="options"/> are out of range.</exception>
-    public ProviderHttpClient(string provider, IHttpClientFactory httpClientFactory, string httpClientName, ConnectorHttpOptions options, ILogger logger, TimeProvider? timeProvider = null)
+    public ProviderHttpClient(string provider, IHttpClientFactory httpClientFactory, string httpClientName, ConnectorHttpOptions options, ILogger logger, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(provider);
         ArgumentNullException.ThrowIfNull(httpClientFactory);
@@ -53,7 +56,7 @@ public sealed class ProviderHttpClient
         _httpClientFactory = httpClientFactory;
         _httpClientName = httpClientName;
         _options = options;
-        _logger = logger;
+        _telemetry = new ConnectorTelemetry(logger, meterFactory);
         TimeProvider = timeProvider ?? TimeProvider.System;
         _safePipeline = BuildPipeline(RequestSafety.Safe);
         _unsafePipeline = BuildPipeline(RequestSafety.Unsafe);
@@ -100,7 +103,7 @@ public sealed class ProviderHttpClient
         ArgumentException.ThrowIfNullOrEmpty(operation);
         ArgumentNullException.ThrowIfNull(failure);
         var exception = Create(operation, failure, httpStatusCode, secrets: null);
-        ConnectorTelemetry.RecordFailure(_logger, exception);
+        _telemetry.RecordFailure(exception);
         return exception;
     }
 
@@ -120,7 +123,7 @@ public sealed class ProviderHttpClient
             Operation = operation,
             ProviderErrorCode = SafeText.FromProvider(providerErrorCode, MaxProviderErrorCodeLength),
         };
-        ConnectorTelemetry.RecordFailure(_logger, exception);
+        _telemetry.RecordFailure(exception);
         return exception;
     }
 
@@ -164,7 +167,7 @@ public sealed class ProviderHttpClient
                 ?? (requireJson && !attempt.Response.TryGetJson(out _) ? new ProviderFailure(ConnectorErrorCode.InvalidResponse, DescribeNonJson(attempt.Response)) : null);
             if (problem is null)
             {
-                ConnectorTelemetry.RecordRequest(_logger, Provider, request.Operation, TimeProvider.GetElapsedTime(started), attempt.Response.StatusCode, null);
+                _telemetry.RecordRequest(Provider, request.Operation, TimeProvider.GetElapsedTime(started), attempt.Response.StatusCode, null);
                 return attempt;
             }
 
@@ -203,7 +206,7 @@ public sealed class ProviderHttpClient
 
         activity?.SetStatus(ActivityStatusCode.Error, failure.WireCode);
         activity?.SetTag("error.type", failure.WireCode);
-        ConnectorTelemetry.RecordRequest(_logger, Provider, request.Operation, TimeProvider.GetElapsedTime(started), failure.HttpStatusCode, failure);
+        _telemetry.RecordRequest(Provider, request.Operation, TimeProvider.GetElapsedTime(started), failure.HttpStatusCode, failure);
         throw failure;
     }
 
@@ -384,8 +387,7 @@ public sealed class ProviderHttpClient
                 var request = args.Context.Properties.GetValue(RequestKey, null!);
                 var reason = args.Outcome.Exception?.GetType().Name
                     ?? (args.Outcome.Result is { } r ? $"HTTP {r.Response.StatusCode} {SafeText.FromProvider(r.Failure?.ProviderErrorCode, MaxProviderErrorCodeLength, request.Secrets)}".TrimEnd() : "unknown");
-                ConnectorsDiagnostics.Retries.Add(1, ConnectorTelemetry.Tags(Provider, request.Operation, null));
-                Log.RequestRetry(_logger, Provider, request.Operation, args.AttemptNumber + 1, reason);
+                _telemetry.RecordRetry(Provider, request.Operation, args.AttemptNumber + 1, reason);
                 return default;
             },
         };

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -64,6 +65,7 @@ public sealed partial class ApplicationTokenCache
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IDistributedCache? _shared;
+    private readonly ConnectorTelemetry _telemetry;
 
     /// <summary>Creates the cache of one provider.</summary>
     /// <param name="provider">The provider's display name, for logs and shared keys.</param>
@@ -71,8 +73,9 @@ public sealed partial class ApplicationTokenCache
     /// <param name="timeProvider">The clock of expiry, backoff and the shared-cache budget.</param>
     /// <param name="logger">Where cache problems are logged (never tokens).</param>
     /// <param name="distributedCache">The shared cache, used when <see cref="ApplicationTokenCacheOptions.UseDistributedCache"/> is set.</param>
+    /// <param name="meterFactory">Creates the meter its failures are counted in; <see cref="ConnectorsDiagnostics.Meter"/> when null.</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">When <paramref name="options"/> are out of range.</exception>
-    public ApplicationTokenCache(string provider, ApplicationTokenCacheOptions options, TimeProvider timeProvider, ILogger logger, IDistributedCache? distributedCache = null)
+    public ApplicationTokenCache(string provider, ApplicationTokenCacheOptions options, TimeProvider timeProvider, ILogger logger, IDistributedCache? distributedCache = null, IMeterFactory? meterFactory = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(provider);
         ArgumentNullException.ThrowIfNull(options);
@@ -85,6 +88,7 @@ public sealed partial class ApplicationTokenCache
         _options = options;
         _time = timeProvider;
         _logger = logger;
+        _telemetry = new ConnectorTelemetry(logger, meterFactory);
         _shared = options.UseDistributedCache ? distributedCache : null;
     }
 
@@ -275,7 +279,7 @@ public sealed partial class ApplicationTokenCache
             ProviderErrorCode = original.ProviderErrorCode,
             HttpStatusCode = original.HttpStatusCode,
         };
-        ConnectorTelemetry.RecordFailure(_logger, exception);
+        _telemetry.RecordFailure(exception);
         return exception;
     }
 
