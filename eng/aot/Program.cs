@@ -70,7 +70,7 @@ await Step("typed error for a wrong config", () =>
         return Task.FromResult(e.Code == ConnectorErrorCode.InvalidConfig && e.Message.Contains("corpId", StringComparison.Ordinal));
     }
 });
-await Step("wecom authentication scheme on Kestrel", async () =>
+await Step("wecom authentication scheme on Kestrel, and its health check", async () =>
 {
     var builder = WebApplication.CreateSlimBuilder();
     builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -85,6 +85,7 @@ await Step("wecom authentication scheme on Kestrel", async () =>
             o.ConnectorId = "wecom-universal";
             o.Config = config.RootElement.Clone();
         });
+    builder.Services.AddHealthChecks().AddConnector("wecom", o => o.Scheme = "wecom");
     await using var app = builder.Build();
     app.UseAuthentication();
     app.Run(context => context.Request.Path.Value switch
@@ -103,7 +104,9 @@ await Step("wecom authentication scheme on Kestrel", async () =>
         var state = authorize.Query.TrimStart('?').Split('&').Select(p => p.Split('=', 2)).First(p => p[0] == "state")[1];
         using var callback = await browser.GetAsync($"/signin-wecom?code=aot-code&state={state}");
         var me = await browser.GetStringAsync(callback.Headers.Location!);
-        return authorize.Host == "login.work.weixin.qq.com" && me == "zhangsan";
+        var health = await app.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>().CheckHealthAsync();
+        return authorize.Host == "login.work.weixin.qq.com" && me == "zhangsan"
+            && health.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy;
     }
     finally
     {

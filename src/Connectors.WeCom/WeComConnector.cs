@@ -14,7 +14,7 @@ namespace Connectors.WeCom;
 /// <c>auth/getuserinfo</c> with a cached app access token, then, best effort, <c>user/get</c> (members) and
 /// <c>auth/getuserdetail</c> (with a <c>user_ticket</c>). Created by <see cref="WeComConnectorFactory"/>.
 /// </remarks>
-internal sealed partial class WeComConnector : ISocialConnector
+internal sealed partial class WeComConnector : ISocialConnector, IConnectorProbe
 {
     private const string DefaultScope = "snsapi_base";
     private static readonly IReadOnlyDictionary<string, string> NoSession = ReadOnlyDictionary<string, string>.Empty;
@@ -144,6 +144,13 @@ internal sealed partial class WeComConnector : ISocialConnector
                 string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The WeCom sign-in did not complete within {budget.Limit.TotalSeconds:0.###} s (ConnectorHttpOptions.TotalTimeout). Check that WeCom is reachable from this server."));
         }
     }
+
+    /// <inheritdoc/>
+    /// <remarks>Holds an app access token for the corpId and secret: from the token cache (no request while one is
+    /// valid; sign-ins share it), else from <c>gettoken</c>. A wrong corpId or secret, or a server IP WeCom does not
+    /// trust, is <see cref="ConnectorErrorCode.InvalidConfig"/>.</remarks>
+    public async Task ProbeAsync(CancellationToken cancellationToken = default) =>
+        _ = await _tokens.GetAsync(_tokenKey, _fetchToken, cancellationToken).ConfigureAwait(false);
 
     private async Task<SocialUserInfo> SignInAsync(string code, OperationBudget budget)
     {

@@ -38,3 +38,16 @@ public interface IEmailConnector : IConnector
     /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled.</exception>
     Task<EmailSendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// A connector that can check, without any effect on users, that its provider accepts its config: what a health
+/// check asks beyond config validation. WeCom proves its corpId and secret by holding an app access token.
+/// </summary>
+public interface IConnectorProbe : IConnector
+{
+    /// <summary>Completes when the provider accepted the config; bounded by the provider's HTTP timeouts.</summary>
+    /// <exception cref="ConnectorException">The provider refused the config (<see cref="ConnectorErrorCode.InvalidConfig"/>)
+    /// or could not be reached or understood, with a secret-free message.</exception>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled.</exception>
+    Task ProbeAsync(CancellationToken cancellationToken = default);
+}
