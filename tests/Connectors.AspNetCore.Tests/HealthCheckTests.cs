@@ -29,6 +29,22 @@ public sealed class HealthCheckTests(WireMockFixture fixture) : WireMockTest(fix
     }
 
     [Fact]
+    public async Task Without_ProbeProvider_only_the_config_is_checked()
+    {
+        await using var app = await TestApp.StartAsync(WireMock.BaseUri, Logs, services: b => b.Services.AddHealthChecks().AddConnector("wecom", o =>
+        {
+            WeCom(o);
+            o.ProbeProvider = false;
+        }));
+
+        var entry = (await app.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync()).Entries["wecom"];
+
+        entry.Status.Should().Be(HealthStatus.Healthy);
+        entry.Description.Should().Be("WeCom: the config is valid.");
+        (await WireMock.GetRequestsAsync()).Should().BeEmpty();
+    }
+
+    [Fact]
     public async Task Refused_credentials_are_unhealthy_and_the_result_is_reused_for_the_cache_duration()
     {
         await WireMock.StubAsync("""{ "request": { "method": "GET", "urlPath": "/cgi-bin/gettoken" }, "response": { "status": 200, "jsonBody": { "errcode": 40001, "errmsg": "invalid credential wecom-secret-S3CR3T" } } }""");

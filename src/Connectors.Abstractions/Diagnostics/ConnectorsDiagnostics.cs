@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 
 namespace Connectors.Abstractions;
 
-/// <summary>The names of the library's <see cref="System.Diagnostics.ActivitySource"/> and <see cref="System.Diagnostics.Metrics.Meter"/>, both <c>Connectors</c>.</summary>
+/// <summary>The library's <see cref="System.Diagnostics.ActivitySource"/> and fallback <see cref="System.Diagnostics.Metrics.Meter"/>, both named <c>Connectors</c>.</summary>
 /// <remarks>
 /// Instruments: <c>connectors.requests</c> (provider operations), <c>connectors.request.duration</c> (seconds),
 /// <c>connectors.failures</c>, <c>connectors.retries</c>. Tags: <c>connectors.provider</c>,
