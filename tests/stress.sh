@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole suite (.ci/run, the README's test command) N times, each from a fresh clone of this repository's
-# committed HEAD, and prints each run's "N passed, N failed" line and the names of failing tests.
+# Runs the whole suite (.ci/run: the README's test command, then the AOT/trim check) N times, each from a fresh clone
+# of this repository's committed HEAD, and prints each run's "N passed, N failed" and AOT lines and failing tests.
 #
 #   tests/stress.sh [N] [--hog]
 #
@@ -44,7 +44,8 @@ for i in $(seq "$runs"); do
   bash "$clone/.ci/run" > "$work/run-$i.log" 2>&1
   status=$?
   seconds=$(( $(date +%s) - start ))
-  line=$(tail -n 1 "$work/run-$i.log")
+  # The suite's "N passed, N failed, N skipped" line and the AOT/trim check's verdict.
+  line="$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/run-$i.log" | tail -n 1); $(grep -E '^aot-check: (passed|FAILED)' "$work/run-$i.log" | tail -n 1)"
   result="run $i: $line (exit $status, ${seconds} s)"
   echo "$result"
   summary+=("$result")
