@@ -74,6 +74,17 @@ public static class SampleHostApp
             .AddConnector("wecom", "WeCom", o => SignInEndpoints.Configure(o, "wecom", WeComConnectorFactory.ConnectorId, builder.Configuration.GetSection("Connectors:WeCom")))
             .AddConnector("huggingface", "Hugging Face", o => SignInEndpoints.Configure(o, "huggingface", HuggingFaceConnectorFactory.ConnectorId, builder.Configuration.GetSection("Connectors:HuggingFace")));
         builder.Services.AddAuthorization();
+
+        // GET /healthz: the two schemes' configs valid and WeCom accepting its corpId and secret (an app access
+        // token, cached with sign-ins), the Mailgun config valid; results reused for 60 s.
+        builder.Services.AddHealthChecks()
+            .AddConnector("wecom", o => o.Scheme = "wecom")
+            .AddConnector("huggingface", o => o.Scheme = "huggingface")
+            .AddConnector("mailgun", o =>
+            {
+                o.ConnectorId = MailgunConnectorFactory.ConnectorId;
+                o.Configuration = builder.Configuration.GetSection("Connectors:Mailgun");
+            });
         if (simulate)
         {
             builder.Services.AddSingleton<SimulatorState>();
@@ -83,6 +94,7 @@ public static class SampleHostApp
         app.UseAuthentication();
         app.UseAuthorization();
         SignInEndpoints.Map(app);
+        app.MapHealthChecks("/healthz");
         if (simulate)
         {
             WeComSimulator.Map(app);

@@ -51,6 +51,17 @@ public sealed partial class SignInTests(SampleHostFixture host) : IClassFixture<
     }
 
     [Fact]
+    public async Task Healthz_reports_the_connectors_healthy()
+    {
+        using var http = new HttpClient { BaseAddress = host.BaseUri };
+
+        using var response = await http.GetAsync("/healthz");
+
+        response.StatusCode.Should().Be(System.Net.HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).Should().Be("Healthy");
+    }
+
+    [Fact]
     public async Task WeCom_browser_login_signs_in_a_member()
     {
         var page = await OpenAsync();
