@@ -24,10 +24,11 @@ services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHan
 await using var provider = services.BuildServiceProvider();
 var registry = provider.GetRequiredService<IConnectorRegistry>();
 var failures = 0;
+const string WeComConfig = """{ "corpId": "ww-aot", "agentId": "1000002", "secret": "aot-secret", "scope": "snsapi_privateinfo" }""";
 
 await Step("wecom sign-in", async () =>
 {
-    var user = await SignInAsync("wecom-universal", """{ "corpId": "ww-aot", "agentId": "1000002", "secret": "aot-secret", "scope": "snsapi_privateinfo" }""");
+    var user = await SignInAsync("wecom-universal", WeComConfig);
     return user is { Id: "zhangsan", Email: "zhangsan@example.com", Phone: "+8613800000000" };
 });
 await Step("huggingface sign-in (ID token checked)", async () =>
@@ -77,7 +78,7 @@ await Step("wecom authentication scheme on Kestrel, and its health check", async
     builder.Logging.ClearProviders();
     builder.Services.AddConnectors().AddWeCom();
     builder.Services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler(() => new FakeProviderHandler(fake)));
-    using var config = JsonDocument.Parse("""{ "corpId": "ww-aot", "agentId": "1000002", "secret": "aot-secret", "scope": "snsapi_privateinfo" }""");
+    using var config = JsonDocument.Parse(WeComConfig);
     builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
         .AddCookie()
         .AddConnector("wecom", "WeCom", o =>

@@ -72,33 +72,13 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public void Connector_failures_are_counted_on_the_meter_of_the_service_provider_that_made_the_connector()
     {
-        var meterFactory = _services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var counted = new System.Collections.Concurrent.ConcurrentQueue<string?>();
-        using var listener = new System.Diagnostics.Metrics.MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Scope == meterFactory && instrument.Name == "connectors.failures")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "error.type")
-                {
-                    counted.Enqueue(tag.Value as string);
-                }
-            }
-        });
-        listener.Start();
+        using var metrics = new MetricsCapture(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         using var config = JsonDocument.Parse("{}");
 
         var create = () => _services.GetRequiredService<IConnectorRegistry>().Create<ISocialConnector>(WeComConnectorFactory.ConnectorId, config.RootElement);
 
         create.Should().Throw<ConnectorException>();
-        counted.Should().Equal("invalid_config");
+        metrics.Failures.Should().Equal(("WeCom", "create", "invalid_config"));
     }
 
     public void Dispose() => _services.Dispose();

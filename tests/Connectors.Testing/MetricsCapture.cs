@@ -4,19 +4,21 @@ using Connectors.Abstractions;
 
 namespace Connectors.Testing;
 
-/// <summary>Records the <c>connectors.failures</c> measurements of the library's meter while it lives. The meter is
-/// process-wide and tests of other classes run in parallel, so assert on a provider and operation your test owns.</summary>
+/// <summary>Records the <c>connectors.failures</c> measurements of the library's meters while it lives. Meters of every
+/// service provider are heard and tests of other classes run in parallel, so assert on a provider and operation your
+/// test owns, or pass the <see cref="IMeterFactory"/> whose meter alone counts.</summary>
 public sealed class MetricsCapture : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<(string? Provider, string? Operation, string? Code)> _failures = new();
 
-    /// <summary>Starts listening.</summary>
-    public MetricsCapture()
+    /// <summary>Starts listening; with <paramref name="meterFactory"/>, only to the meter it created.</summary>
+    public MetricsCapture(IMeterFactory? meterFactory = null)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == ConnectorsDiagnostics.Name && instrument.Name == "connectors.failures")
+            if (instrument.Meter.Name == ConnectorsDiagnostics.Name && instrument.Name == "connectors.failures"
+                && (meterFactory is null || instrument.Meter.Scope == meterFactory))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
