@@ -87,39 +87,110 @@ public sealed class OAuthFlow
         var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
         var scope = NormalizeScope(request.Scope) ?? _client.Scope;
         var session = new Dictionary<string, string>(3, StringComparer.Ordinal) { [SessionKeys.RedirectUri] = request.RedirectUri.AbsoluteUri };
-        var query = new StringBuilder(512);
-        UriQuery.Append(query, "response_type", "code");
-        UriQuery.Append(query, "client_id", _client.ClientId);
+        var parameters = new List<KeyValuePair<string, string>>(12)
+        {
+            new("response_type", "code"),
+            new("client_id", _client.ClientId),
+        };
         if (scope is not null)
         {
-            UriQuery.Append(query, "scope", scope);
+            parameters.Add(new("scope", scope));
         }
 
-        UriQuery.Append(query, "redirect_uri", request.RedirectUri.AbsoluteUri);
-        UriQuery.Append(query, "state", request.State);
+        parameters.Add(new("redirect_uri", request.RedirectUri.AbsoluteUri));
+        parameters.Add(new("state", request.State));
         if (_client.UsePkce)
         {
             var verifier = RandomToken(32);
             session[SessionKeys.CodeVerifier] = verifier;
-            UriQuery.Append(query, "code_challenge", Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))));
-            UriQuery.Append(query, "code_challenge_method", "S256");
+            parameters.Add(new("code_challenge", Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)))));
+            parameters.Add(new("code_challenge_method", "S256"));
         }
 
         if (_client.IdToken is { Required: true } || HasScope(scope, "openid"))
         {
             var nonce = RandomToken(16);
             session[SessionKeys.Nonce] = nonce;
-            UriQuery.Append(query, "nonce", nonce);
+            parameters.Add(new("nonce", nonce));
         }
 
-        foreach (var (name, value) in _client.AuthorizationParameters)
+        parameters.AddRange(_client.AuthorizationParameters);
+        var posted = parameters.Any(p => p.Key == "response_mode" && p.Value == "form_post");
+        var push = _client.PushedAuthorization switch
+        {
+            PushedAuthorizationBehavior.Disable => null,
+            PushedAuthorizationBehavior.Require => endpoints.PushedAuthorizationRequest ?? throw _http.Reject(
+                "par",
+                ConnectorErrorCode.InvalidConfig,
+                $"{_http.Provider} has no pushed authorization request endpoint, and the config requires pushed authorization requests (RFC 9126)."),
+            _ => endpoints.PushedAuthorizationRequest,
+        };
+        if (push is not null)
+        {
+            // RFC 9126: the parameters go to the provider directly, with client authentication; the browser carries
+            // only the request_uri it answers with.
+            var requestUri = await PushAsync(push, parameters, cancellationToken).ConfigureAwait(false);
+            parameters = [new("client_id", _client.ClientId), new("request_uri", requestUri)];
+        }
+
+        var query = new StringBuilder(512);
+        foreach (var (name, value) in parameters)
         {
             UriQuery.Append(query, name, value);
         }
 
         var endpoint = endpoints.Authorization.AbsoluteUri;
         var uri = new Uri(endpoint.Contains('?', StringComparison.Ordinal) ? $"{endpoint}&{query}" : $"{endpoint}?{query}");
-        return new AuthorizationRedirect(uri, session);
+        return new AuthorizationRedirect(uri, session) { ResponseIsPosted = posted };
+    }
+
+    private async Task<string> PushAsync(Uri endpoint, List<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken)
+    {
+        var form = new List<KeyValuePair<string, string>>(parameters);
+        var secrets = AddClientAuthentication(form, endpoint);
+        var json = await _http.SendJsonAsync(
+            new ProviderRequest("par", HttpMethod.Post, endpoint, RequestSafety.Safe) // a retry only pushes another request
+            {
+                Authorization = _basic,
+                Headers = AcceptJson,
+                Content = () => new FormUrlEncodedContent(form),
+                Inspect = InspectToken,
+                Secrets = secrets,
+            },
+            cancellationToken).ConfigureAwait(false);
+        return json.GetStringOrNull("request_uri")
+            ?? throw _http.Fail("par", new ProviderFailure(ConnectorErrorCode.InvalidResponse, "returned no request_uri"));
+    }
+
+    /// <summary>Adds the client authentication of <see cref="OAuthClientSettings.Authentication"/> to a form sent to
+    /// <paramref name="audience"/> (Basic goes in the header), and returns the secrets the request carries.</summary>
+    private string[] AddClientAuthentication(List<KeyValuePair<string, string>> form, Uri audience)
+    {
+        var secret = _client.ClientSecret.Reveal();
+        string? assertion = null;
+        switch (_client.Authentication)
+        {
+            case ClientAuthenticationMethod.ClientSecretPost:
+                AddClientId(form);
+                form.Add(new("client_secret", secret));
+                break;
+            case ClientAuthenticationMethod.ClientSecretJwt:
+                assertion = ClientSecretJwt.Create(_client.ClientId, secret, _client.JwtAlgorithm, audience, _http.TimeProvider.GetUtcNow());
+                AddClientId(form);
+                form.Add(new("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
+                form.Add(new("client_assertion", assertion));
+                break;
+        }
+
+        return [secret, _basic?.Parameter ?? string.Empty, assertion ?? string.Empty];
+
+        void AddClientId(List<KeyValuePair<string, string>> fields)
+        {
+            if (!fields.Any(f => f.Key == "client_id"))
+            {
+                fields.Add(new("client_id", _client.ClientId));
+            }
+        }
     }
 
     /// <summary>Checks the callback, exchanges the code (never repeated once sent: it is single-use) and checks the ID token.</summary>
@@ -134,6 +205,20 @@ public sealed class OAuthFlow
     {
         ArgumentNullException.ThrowIfNull(callback);
         var provider = _http.Provider;
+        var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
+        // RFC 9207: a response that names its issuer must name this one, and a provider that always names it must
+        // have; otherwise the code may be another provider's (a mix-up attack). Checked for errors too.
+        var iss = callback.GetParameter("iss");
+        if (iss is not null ? endpoints.Issuer is { } expected && !string.Equals(iss, expected, StringComparison.Ordinal) : endpoints.AuthorizationResponseHasIssuer)
+        {
+            throw _http.Reject(
+                "callback",
+                ConnectorErrorCode.AuthorizationFailed,
+                iss is null
+                    ? $"The {provider} callback carries no issuer (iss), which {provider} always sends (RFC 9207): it may come from another provider; sign in again."
+                    : $"The {provider} callback names another issuer (iss) than {provider}'s: it may come from another provider (a mix-up attack); sign in again.");
+        }
+
         if (callback.GetParameter("error") is { } error)
         {
             // The callback's text comes from the browser: cut, flattened and never followed as is into a log line.
@@ -159,17 +244,18 @@ public sealed class OAuthFlow
                 $"The connector session lacks {(redirectUri is null ? "redirectUri" : "codeVerifier")}: pass the Session returned with the authorization URL back in the callback.");
         }
 
-        var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
         var tokens = await ExchangeAsync(endpoints, code, redirectUri, verifier, cancellationToken).ConfigureAwait(false);
         JsonElement? claims = null;
         if (_client.IdToken is { } rules)
         {
+            var nonce = callback.GetSessionValue(SessionKeys.Nonce);
             if (tokens.IdToken is { } idToken)
             {
-                claims = await ValidateIdTokenAsync(idToken, endpoints, rules, callback.GetSessionValue(SessionKeys.Nonce), cancellationToken).ConfigureAwait(false);
+                claims = await ValidateIdTokenAsync(idToken, endpoints, rules, nonce, cancellationToken).ConfigureAwait(false);
             }
-            else if (rules.Required)
+            else if (rules.Required || nonce is not null)
             {
+                // A nonce was sent because openid was asked for: an OpenID provider must answer with an ID token.
                 throw _http.Fail("token", new ProviderFailure(ConnectorErrorCode.SocialIdTokenInvalid, "returned no ID token; check that the scope holds openid"));
             }
         }
@@ -205,7 +291,6 @@ public sealed class OAuthFlow
 
     private async Task<TokenSet> ExchangeAsync(OAuthEndpoints endpoints, string code, string redirectUri, string? verifier, CancellationToken cancellationToken)
     {
-        var secret = _client.ClientSecret.Reveal();
         var form = new List<KeyValuePair<string, string>>(10)
         {
             new("grant_type", "authorization_code"),
@@ -217,21 +302,7 @@ public sealed class OAuthFlow
             form.Add(new("code_verifier", verifier));
         }
 
-        string? assertion = null;
-        switch (_client.Authentication)
-        {
-            case ClientAuthenticationMethod.ClientSecretPost:
-                form.Add(new("client_id", _client.ClientId));
-                form.Add(new("client_secret", secret));
-                break;
-            case ClientAuthenticationMethod.ClientSecretJwt:
-                assertion = ClientSecretJwt.Create(_client.ClientId, secret, _client.JwtAlgorithm, endpoints.Token, _http.TimeProvider.GetUtcNow());
-                form.Add(new("client_id", _client.ClientId));
-                form.Add(new("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"));
-                form.Add(new("client_assertion", assertion));
-                break;
-        }
-
+        var secrets = AddClientAuthentication(form, endpoints.Token);
         form.AddRange(_client.TokenParameters);
         var response = await _http.SendAsync(
             new ProviderRequest("token", HttpMethod.Post, endpoints.Token, RequestSafety.Unsafe) // the code is single-use
@@ -240,7 +311,7 @@ public sealed class OAuthFlow
                 Headers = AcceptJson,
                 Content = () => new FormUrlEncodedContent(form),
                 Inspect = InspectToken,
-                Secrets = [secret, code, verifier ?? string.Empty, _basic?.Parameter ?? string.Empty, assertion ?? string.Empty],
+                Secrets = [.. secrets, code, verifier ?? string.Empty],
             },
             cancellationToken).ConfigureAwait(false);
 
@@ -373,6 +444,13 @@ public sealed class OAuthFlow
             problem = "is not a readable JWT";
         }
 
+        if (problem is null && token is not null && token.TryGetHeaderValue<object>("crit", out _))
+        {
+            // RFC 7515 4.1.11: a header extension the recipient does not understand makes the token invalid, and this
+            // library understands none.
+            problem = "lists critical header extensions (crit) this library does not process";
+        }
+
         if (problem is null && token is not null)
         {
             var tokenNonce = token.TryGetPayloadValue<string>("nonce", out var n) ? n : null;
@@ -389,6 +467,11 @@ public sealed class OAuthFlow
         }
 
         var payload = Base64UrlEncoder.DecodeBytes(token!.EncodedPayload);
+        if (!JsonElementExtensions.HasTextPropertyNames(payload))
+        {
+            throw _http.Fail("token", new ProviderFailure(ConnectorErrorCode.SocialIdTokenInvalid, "returned an ID token whose claim names are not text"));
+        }
+
         var reader = new Utf8JsonReader(payload);
         return JsonElement.ParseValue(ref reader);
 

@@ -37,8 +37,31 @@ public sealed record OAuthEndpoints(Uri Authorization, Uri Token)
     /// <summary>The JWKS the ID token's signature is checked against.</summary>
     public Uri? Jwks { get; init; }
 
-    /// <summary>The issuer (<c>iss</c>) ID tokens must carry.</summary>
+    /// <summary>The issuer (<c>iss</c>) ID tokens must carry; also the <c>iss</c> a callback must carry when it has one
+    /// (RFC 9207).</summary>
     public string? Issuer { get; init; }
+
+    /// <summary>The pushed authorization request endpoint (RFC 9126), when the provider has one.</summary>
+    public Uri? PushedAuthorizationRequest { get; init; }
+
+    /// <summary>Whether the provider puts <c>iss</c> in every authorization response (RFC 9207,
+    /// <c>authorization_response_iss_parameter_supported</c>): then a callback without it, or with another issuer's,
+    /// is refused.</summary>
+    public bool AuthorizationResponseHasIssuer { get; init; }
+}
+
+/// <summary>Whether the authorization request is pushed to the provider first (RFC 9126), as ASP.NET Core's
+/// OpenID Connect handler does.</summary>
+public enum PushedAuthorizationBehavior
+{
+    /// <summary>When the provider has a pushed authorization request endpoint (default).</summary>
+    UseIfAvailable,
+
+    /// <summary>Never.</summary>
+    Disable,
+
+    /// <summary>Always: a provider without the endpoint is a config error.</summary>
+    Require,
 }
 
 /// <summary>How ID tokens are checked. The signature is always checked against <see cref="OAuthEndpoints.Jwks"/>.</summary>
@@ -90,6 +113,10 @@ public sealed record OAuthClientSettings
 
     /// <summary>Further token request parameters.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> TokenParameters { get; init; } = [];
+
+    /// <summary>Whether the authorization request is pushed first (RFC 9126). Default
+    /// <see cref="PushedAuthorizationBehavior.UseIfAvailable"/>.</summary>
+    public PushedAuthorizationBehavior PushedAuthorization { get; init; }
 
     /// <summary>What the token endpoint answers with. Default <see cref="TokenResponseFormat.Json"/>.</summary>
     public TokenResponseFormat TokenResponseFormat { get; init; } = TokenResponseFormat.Json;

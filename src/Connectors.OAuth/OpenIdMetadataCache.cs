@@ -14,8 +14,10 @@ public sealed record OpenIdConfiguration(string Issuer, OAuthEndpoints Endpoints
 /// <summary>
 /// OpenID discovery documents and JSON Web Key Sets, fetched once and kept for <see cref="Lifetime"/>, single-flight
 /// (concurrent sign-ins wait for one fetch). A JWKS is fetched again when an ID token names a key it does not hold
-/// (key rotation), at most once per <see cref="MinimumRefreshInterval"/>, so tokens with made-up key ids cannot make
-/// it hammer the provider. Bounded: at most <see cref="Capacity"/> documents are kept.
+/// (key rotation) as soon as the held set is <see cref="MinimumKeySetAge"/> old, so rotations in quick succession
+/// fail no sign-in; after a refetch that brought no new key, the next waits <see cref="MinimumRefreshInterval"/>, so
+/// tokens with made-up key ids cannot make it hammer the provider. Bounded: at most <see cref="Capacity"/> documents
+/// are kept.
 /// </summary>
 public sealed class OpenIdMetadataCache
 {
@@ -36,8 +38,12 @@ public sealed class OpenIdMetadataCache
     /// <summary>How long a document is kept. Default 24 hours.</summary>
     public TimeSpan Lifetime { get; init; } = TimeSpan.FromHours(24);
 
-    /// <summary>The least time between two fetches of one JWKS for an unknown key. Default 1 minute.</summary>
+    /// <summary>The least time between two fetches of one JWKS for unknown keys once a refetch brought no new key
+    /// (repeated misses). Default 1 minute.</summary>
     public TimeSpan MinimumRefreshInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How old a held JWKS must be before an unknown key fetches it again. Default 5 seconds.</summary>
+    public TimeSpan MinimumKeySetAge { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How many documents are kept; beyond it the oldest go. Default 256.</summary>
     public int Capacity { get; init; } = 256;
@@ -64,15 +70,16 @@ public sealed class OpenIdMetadataCache
     {
         var now = _http.TimeProvider.GetUtcNow();
         var entry = _entries.GetOrAdd(uri.AbsoluteUri, static _ => new Entry());
-        Task<(object Value, DateTimeOffset At)> pending;
+        Task<(object Value, DateTimeOffset At, bool Unchanged)> pending;
         lock (entry)
         {
             var stale = entry.Fetch is not { IsCompletedSuccessfully: true } done
                 || now - done.Result.At >= Lifetime
-                || (refresh && now - done.Result.At >= MinimumRefreshInterval);
+                || (refresh && now - done.Result.At >= (done.Result.Unchanged ? MinimumRefreshInterval : MinimumKeySetAge));
             if (stale && entry.Fetch is not { IsCompleted: false })
             {
-                entry.Fetch = FetchAsync(operation, uri, read);
+                var previous = entry.Fetch is { IsCompletedSuccessfully: true } held ? held.Result.Value : null;
+                entry.Fetch = FetchAsync(operation, uri, read, refresh ? previous : null);
             }
 
             pending = entry.Fetch!;
@@ -90,10 +97,14 @@ public sealed class OpenIdMetadataCache
     }
 
     // The fetch is shared by every waiting sign-in: one caller's cancellation must not fail the others.
-    private async Task<(object, DateTimeOffset)> FetchAsync(string operation, Uri uri, Func<JsonElement, object> read)
+    // A refetch for an unknown key notes whether it brought any key the held set lacked.
+    private async Task<(object, DateTimeOffset, bool)> FetchAsync(string operation, Uri uri, Func<JsonElement, object> read, object? previous)
     {
         var json = await _http.SendJsonAsync(new ProviderRequest(operation, HttpMethod.Get, uri, RequestSafety.Safe), CancellationToken.None).ConfigureAwait(false);
-        return (read(json), _http.TimeProvider.GetUtcNow());
+        var value = read(json);
+        var unchanged = previous is IReadOnlyList<SecurityKey> before && value is IReadOnlyList<SecurityKey> after
+            && after.All(k => before.Any(b => b.KeyId == k.KeyId)); // a refetch happens for a key id the set lacked
+        return (value, _http.TimeProvider.GetUtcNow(), unchanged);
     }
 
     private OpenIdConfiguration ReadConfiguration(JsonElement json, Uri issuer)
@@ -122,6 +133,8 @@ public sealed class OpenIdMetadataCache
         var token = Endpoint("token_endpoint", required: true);
         var userInfo = Endpoint("userinfo_endpoint", required: false);
         var jwks = Endpoint("jwks_uri", required: true);
+        var par = Endpoint("pushed_authorization_request_endpoint", required: false);
+        var issParameter = json.TryGetProperty("authorization_response_iss_parameter_supported", out var flag) && flag.ValueKind == JsonValueKind.True;
         // OpenID Connect Discovery 4.3: the document's issuer is exactly the one asked for.
         if (declared is null || declared.TrimEnd('/') != issuer.AbsoluteUri.TrimEnd('/'))
         {
@@ -133,7 +146,14 @@ public sealed class OpenIdMetadataCache
             throw _http.Fail("discovery", new ProviderFailure(ConnectorErrorCode.InvalidResponse, $"returned a discovery document that {problem}"));
         }
 
-        return new OpenIdConfiguration(declared!, new OAuthEndpoints(authorization!, token!) { UserInfo = userInfo, Jwks = jwks, Issuer = declared });
+        return new OpenIdConfiguration(declared!, new OAuthEndpoints(authorization!, token!)
+        {
+            UserInfo = userInfo,
+            Jwks = jwks,
+            Issuer = declared,
+            PushedAuthorizationRequest = par,
+            AuthorizationResponseHasIssuer = issParameter,
+        });
     }
 
     private IReadOnlyList<SecurityKey> ReadKeys(JsonElement json)
@@ -156,6 +176,6 @@ public sealed class OpenIdMetadataCache
 
     private sealed class Entry
     {
-        public Task<(object Value, DateTimeOffset At)>? Fetch { get; set; }
+        public Task<(object Value, DateTimeOffset At, bool Unchanged)>? Fetch { get; set; }
     }
 }

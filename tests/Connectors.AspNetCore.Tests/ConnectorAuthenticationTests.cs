@@ -175,6 +175,65 @@ public sealed class ConnectorAuthenticationTests(WireMockFixture fixture) : Wire
         (await WireMock.CountAsync("GET", "/cgi-bin/auth/getuserinfo")).Should().Be(1);
     }
 
+    [Theory]
+    [InlineData("//evil.example/x", "/")]
+    [InlineData("/\\evil.example/x", "/")]
+    [InlineData("https://evil.example/x", "/")]
+    [InlineData("/me?tab=1", "/me?tab=1")]
+    [InlineData("https://id.example.com/me", "https://id.example.com/me")]
+    public async Task A_sign_in_returns_to_this_site_only(string to, string location)
+    {
+        await LoadWeComAsync();
+        await using var app = await TestApp.StartAsync(WireMock.BaseUri, Logs);
+        var browser = app.NewBrowser();
+        using var challenge = await browser.GetAsync($"/return/wecom?to={Uri.EscapeDataString(to)}");
+        var state = SocialCallback.FromQueryString(challenge.Headers.Location!.Query).Parameters["state"];
+
+        using var callback = await browser.CallbackAsync("wecom", $"code=code-member&state={state}");
+
+        callback.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        callback.Headers.Location!.OriginalString.Should().Be(location);
+        Logs.Entries.Count(e => e.EventId.Id == 4001).Should().Be(location == to ? 0 : 1);
+    }
+
+    [Fact]
+    public async Task A_challenge_from_a_path_that_reads_as_another_site_returns_to_the_root()
+    {
+        await LoadWeComAsync();
+        await using var app = await TestApp.StartAsync(WireMock.BaseUri, Logs, endpoints: a => a.MapGet("/{**path}", (string path) => Results.Challenge(new AuthenticationProperties(), ["wecom"])));
+        var browser = app.NewBrowser();
+        using var challenge = await browser.GetAsync("https://id.example.com//evil.example/x");
+        var state = SocialCallback.FromQueryString(challenge.Headers.Location!.Query).Parameters["state"];
+
+        using var callback = await browser.CallbackAsync("wecom", $"code=code-member&state={state}");
+
+        callback.Headers.Location!.OriginalString.Should().Be("/");
+    }
+
+    [Fact]
+    public async Task A_form_post_sign_in_keeps_its_attempt_in_a_SameSite_None_Secure_cookie()
+    {
+        await using var app = await TestApp.StartAsync(WireMock.BaseUri, Logs, services: b =>
+        {
+            b.Services.AddConnectors().AddOidc();
+            b.Services.AddAuthentication().AddConnector("oidc", "OIDC", o =>
+            {
+                o.ConnectorId = "oidc";
+                o.Config = ConnectorHost.Json("""
+                    { "authorizationEndpoint": "https://op.example.com/authorize", "tokenEndpoint": "https://op.example.com/token", "clientId": "c", "clientSecret": "s",
+                      "idTokenVerificationConfig": { "jwksUri": "https://op.example.com/jwks" }, "authRequestOptionalConfig": { "responseMode": "form_post" } }
+                    """);
+            });
+        });
+        var browser = app.NewBrowser();
+
+        using var formPost = await browser.GetAsync("/login/oidc");
+        using var query = await browser.GetAsync("/login/wecom");
+
+        formPost.Headers.GetValues("Set-Cookie").Single().Should().Contain("samesite=none").And.Contain("secure");
+        query.Headers.GetValues("Set-Cookie").Single().Should().Contain("samesite=lax");
+    }
+
     [Fact]
     public async Task A_callback_for_another_schemes_attempt_is_refused()
     {

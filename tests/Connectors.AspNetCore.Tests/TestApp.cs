@@ -21,7 +21,8 @@ namespace Connectors.AspNetCore.Tests;
 public sealed class TestApp : IAsyncDisposable
 {
     public const string WeComConfig = """{ "corpId": "ww-corp-1", "agentId": "1000002", "secret": "wecom-secret-S3CR3T" }""";
-    public const string HuggingFaceConfig = """{ "clientId": "hf-client-1", "clientSecret": "hf-secret-S3CR3T", "scope": "openid profile email" }""";
+    // Without openid: the scheme tests need no ID token (the Hugging Face tests check those).
+    public const string HuggingFaceConfig = """{ "clientId": "hf-client-1", "clientSecret": "hf-secret-S3CR3T", "scope": "profile email" }""";
 
     private readonly WebApplication _app;
 
@@ -90,6 +91,7 @@ public sealed class TestApp : IAsyncDisposable
         var app = builder.Build();
         app.UseAuthentication();
         app.MapGet("/login/{scheme}", (string scheme) => Results.Challenge(new AuthenticationProperties { RedirectUri = "/me" }, [scheme]));
+        app.MapGet("/return/{scheme}", (string scheme, string? to) => Results.Challenge(new AuthenticationProperties { RedirectUri = to }, [scheme]));
         app.MapGet("/me", async (HttpContext context) => context.User.Identity?.IsAuthenticated == true
             ? Results.Json(new
             {

@@ -26,6 +26,10 @@ public sealed record Fault(string Name, string Response, ConnectorErrorCode Expe
     /// body without the expected fields is a detail call that simply returned nothing more.</summary>
     public bool FailsDetailCalls { get; init; } = true;
 
+    /// <summary>Whether the response redirects to "another host": its <c>Location</c> holds <see cref="FaultMatrix.Elsewhere"/>,
+    /// which the test replaces with a listener that counts connections (and must count none).</summary>
+    public bool RedirectsElsewhere => Response.Contains(FaultMatrix.Elsewhere, StringComparison.Ordinal);
+
     public override string ToString() => Name;
 }
 
@@ -85,8 +89,13 @@ public static class FaultMatrix
     // One byte over the cap: a JSON string value padded so that the whole body is MaxResponseBytes + 1 bytes.
     private static readonly string JustOverTheCap = "{\"data\":\"" + new string('x', MaxResponseBytes + 1 - 11) + "\"}";
 
+    /// <summary>The placeholder of another host's address in a fault's response.</summary>
+    public const string Elsewhere = "{elsewhere}";
+
     public static readonly Fault[] Faults =
     [
+        new("307 to another host", $$"""{ "status": 307, "headers": { "Location": "{{Elsewhere}}steal" } }""", ConnectorErrorCode.General, Transient: false),
+        new("302 to another host", $$"""{ "status": 302, "headers": { "Location": "{{Elsewhere}}steal" }, "body": "Found" }""", ConnectorErrorCode.General, Transient: false),
         new("delay past the attempt timeout", $$"""{ "status": 200, "fixedDelayMilliseconds": {{(int)Delay.TotalMilliseconds}}, "jsonBody": { "errcode": 0 } }""", ConnectorErrorCode.General, Transient: true) { IsDelay = true },
         new("CONNECTION_RESET_BY_PEER", """{ "fault": "CONNECTION_RESET_BY_PEER" }""", ConnectorErrorCode.General, Transient: true),
         new("EMPTY_RESPONSE", """{ "fault": "EMPTY_RESPONSE" }""", ConnectorErrorCode.General, Transient: true) { HandlerRetriesOfBodilessRequests = 3 },

@@ -15,8 +15,9 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : WireMockTest(fix
             await WireMock.LoadContractAsync(contract);
         }
 
+        using var elsewhere = new ConnectionCounter();
         await WireMock.StubAsync($$"""
-            { "priority": 1, "request": { "method": "{{operation.Method}}", "urlPath": "{{operation.UrlPath}}" }, "response": {{fault.Response}} }
+            { "priority": 1, "request": { "method": "{{operation.Method}}", "urlPath": "{{operation.UrlPath}}" }, "response": {{fault.Response.Replace(FaultMatrix.Elsewhere, elsewhere.BaseUri.AbsoluteUri, StringComparison.Ordinal)}} }
             """);
         using var services = Scenarios.Services(WireMock.BaseUri, Logs, fault.IsDelay ? FaultMatrix.DelayTimeouts : FaultMatrix.FaultTimeouts);
         var run = await Scenarios.PrepareAsync(operation.Provider, services, WireMock.BaseUri);
@@ -101,6 +102,11 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : WireMockTest(fix
         }
 
         Logs.AllText.ShouldNotContainAny(Scenarios.Secrets[operation.Provider]);
+        elsewhere.Connections.Should().Be(0, "a redirect is never followed: the request goes to the provider only");
+        if (fault.RedirectsElsewhere && thrown is ConnectorException redirected)
+        {
+            redirected.Message.Should().Contain("redirect").And.NotContain(elsewhere.BaseUri.Authority, "the Location is not quoted");
+        }
     }
 
     /// <summary>Whether a timeout ended the call (its exception) or a best-effort detail call (its failure log).</summary>

@@ -17,7 +17,7 @@ public sealed partial class HuggingFaceConnectorTests
     {
         await WireMock.StubAsync("""{ "request": { "method": "POST", "urlPath": "/hf/oauth/token" }, "response": { "status": 200, "jsonBody": { "access_token": "hf_oauth_ACCESS1", "token_type": "bearer" } } }""");
         await WireMock.StubAsync("""{ "request": { "method": "GET", "urlPath": "/hf/oauth/userinfo" }, "response": { "status": 200, "jsonBody": { "sub": "u1" } } }""");
-        var (connector, redirect) = await StartAsync(Connector(configure: o => o.BaseAddress = new Uri(WireMock.BaseUri, "/hf")));
+        var (connector, redirect) = await StartAsync(Connector(OAuthOnlyConfigJson, o => o.BaseAddress = new Uri(WireMock.BaseUri, "/hf")));
 
         var user = await connector.GetUserInfoAsync(Callback(redirect));
 
@@ -110,7 +110,7 @@ public sealed partial class HuggingFaceConnectorTests
     public async Task An_expires_in_of_1e12_is_clamped()
     {
         await WireMock.LoadContractAsync("huggingface/userinfo.json");
-        var (connector, redirect) = await StartAsync(Connector());
+        var (connector, redirect) = await StartAsync(Connector(OAuthOnlyConfigJson));
         await StubTokenAsync("""{ "access_token": "hf_oauth_ACCESS1", "token_type": "bearer", "expires_in": 1e12 }""");
 
         var user = await connector.GetUserInfoAsync(Callback(redirect));
@@ -159,6 +159,35 @@ public sealed partial class HuggingFaceConnectorTests
 
     private string Claims(AuthorizationRedirect redirect) =>
         $$"""{"iss":"{{WireMock.BaseUri.GetLeftPart(UriPartial.Authority)}}","aud":"hf-client-1","sub":"64f1e2d3c4b5a69788796a5b","exp":{{_time.GetUtcNow().AddHours(1).ToUnixTimeSeconds()}},"iat":{{_time.GetUtcNow().ToUnixTimeSeconds()}},"nonce":"{{redirect.Session[SessionKeys.Nonce]}}"}""";
+
+    [Fact]
+    public async Task A_token_response_with_a_property_name_that_is_not_text_is_InvalidResponse()
+    {
+        await WireMock.StubAsync("""
+            { "request": { "method": "POST", "urlPath": "/oauth/token" },
+              "response": { "status": 200, "body": "{\"\\ud800x\":1,\"access_token\":\"hf_oauth_ACCESS1\",\"token_type\":\"bearer\"}", "headers": { "Content-Type": "application/json" } } }
+            """);
+        var (connector, redirect) = await StartAsync(Connector(OAuthOnlyConfigJson));
+
+        var error = (await FluentActions.Awaiting(() => connector.GetUserInfoAsync(Callback(redirect))).Should().ThrowAsync<ConnectorException>()).Which;
+
+        error.Code.Should().Be(ConnectorErrorCode.InvalidResponse);
+        error.Operation.Should().Be("token");
+    }
+
+    [Fact]
+    public async Task A_token_response_without_an_ID_token_is_refused_when_openid_was_asked_for()
+    {
+        await LoadHappyPathAsync(); // the contract's token response has no id_token
+        var (connector, redirect) = await StartAsync(Connector());
+        redirect.Session.Should().ContainKey(SessionKeys.Nonce, "openid is in the scope");
+
+        var error = (await FluentActions.Awaiting(() => connector.GetUserInfoAsync(Callback(redirect))).Should().ThrowAsync<ConnectorException>()).Which;
+
+        error.Code.Should().Be(ConnectorErrorCode.SocialIdTokenInvalid);
+        error.Message.Should().Contain("no ID token");
+        (await WireMock.GetRequestsAsync()).Select(r => r.Path).Should().Equal("/oauth/token");
+    }
 
     [Fact]
     public async Task An_ID_token_with_a_bad_signature_is_refused()

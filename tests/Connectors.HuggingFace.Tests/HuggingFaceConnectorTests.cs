@@ -13,6 +13,9 @@ public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) :
     private const string AccessToken = "hf_oauth_ACCESS1";
     private const string RefreshToken = "hf_oauth_REFRESH1";
     private const string ConfigJson = """{ "clientId": "hf-client-1", "clientSecret": "hf-secret-S3CR3T", "scope": "openid profile email" }""";
+
+    // Without openid: no ID token is asked for, so tests of the token and userinfo calls need none.
+    private const string OAuthOnlyConfigJson = """{ "clientId": "hf-client-1", "clientSecret": "hf-secret-S3CR3T", "scope": "profile email" }""";
     private static readonly Uri RedirectUri = new("https://id.example.com/callback/huggingface");
     private readonly List<ServiceProvider> _providers = [];
     // The connectors' clock (token expiry, HTTP timeouts): no timeout fires unless a test moves it.
@@ -123,7 +126,7 @@ public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) :
     public async Task Happy_path_exchanges_the_code_with_PKCE_and_Basic_auth_and_maps_the_profile()
     {
         await LoadHappyPathAsync();
-        var (connector, redirect) = await StartAsync(Connector());
+        var (connector, redirect) = await StartAsync(Connector(OAuthOnlyConfigJson));
 
         var user = await connector.GetUserInfoAsync(Callback(redirect));
 
@@ -187,7 +190,7 @@ public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) :
             { "request": { "method": "POST", "urlPath": "/oauth/token" },
               "response": { "status": 200, "jsonBody": { "access_token": "hf_oauth_ACCESS1", "token_type": "bearer" } } }
             """);
-        var (connector, redirect) = await StartAsync(Connector());
+        var (connector, redirect) = await StartAsync(Connector(OAuthOnlyConfigJson));
 
         var user = await connector.GetUserInfoAsync(Callback(redirect));
 
@@ -297,7 +300,7 @@ public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) :
     {
         await WireMock.LoadContractAsync("huggingface/token.json");
         await WireMock.StubAsync("""{ "request": { "method": "GET", "urlPath": "/oauth/userinfo" }, "response": { "status": 401, "jsonBody": { "error": "Invalid credentials in Authorization header" } } }""");
-        var (connector, redirect) = await StartAsync(Connector());
+        var (connector, redirect) = await StartAsync(Connector(OAuthOnlyConfigJson));
 
         var act = () => connector.GetUserInfoAsync(Callback(redirect));
 
@@ -315,7 +318,7 @@ public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) :
             { "priority": 1, "scenarioName": "userinfo-flaky", "requiredScenarioState": "Started", "newScenarioState": "ok",
               "request": { "method": "GET", "urlPath": "/oauth/userinfo" }, "response": { "status": 503 } }
             """);
-        var (connector, redirect) = await StartAsync(Connector());
+        var (connector, redirect) = await StartAsync(Connector(OAuthOnlyConfigJson));
 
         var user = await connector.GetUserInfoAsync(Callback(redirect));
 
@@ -332,7 +335,7 @@ public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) :
     {
         await WireMock.LoadContractAsync("huggingface/token.json");
         await WireMock.StubAsync($$"""{ "request": { "method": "GET", "urlPath": "/oauth/userinfo" }, "response": {{response}} }""");
-        var (connector, redirect) = await StartAsync(Connector());
+        var (connector, redirect) = await StartAsync(Connector(OAuthOnlyConfigJson));
 
         var act = () => connector.GetUserInfoAsync(Callback(redirect));
 

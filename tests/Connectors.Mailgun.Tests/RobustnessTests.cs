@@ -18,6 +18,7 @@ public sealed class RobustnessTests(WireMockFixture fixture) : MailgunTestBase(f
     [InlineData("", "text/plain", "an empty body")]
     [InlineData("<html><body>Queued</body></html>", "text/html", "a body without an id")]
     [InlineData("{\"id\":", "application/json", "a body without an id")]
+    [InlineData("{\"\\ud800x\":1,\"id\":\"<x@example.com>\"}", "application/json", "a body without an id")]
     public async Task A_2xx_is_a_sent_message_whatever_its_body(string body, string contentType, string logged)
     {
         await WireMock.StubAsync($$"""
@@ -30,6 +31,79 @@ public sealed class RobustnessTests(WireMockFixture fixture) : MailgunTestBase(f
         result.MessageId.Should().BeNull();
         (await WireMock.CountAsync("POST", "/v3/example.com/messages")).Should().Be(1);
         Logs.Entries.Should().ContainSingle(e => e.EventId.Id == 3001).Which.Message.Should().Contain(logged);
+    }
+
+    [Fact]
+    public async Task A_template_whose_nested_loops_explode_fails_fast_and_typed_without_a_request()
+    {
+        var html = string.Concat(Enumerable.Repeat("{{#each @root}}", 12)) + "x" + string.Concat(Enumerable.Repeat("{{/each}}", 12));
+        var connector = Connector($$$"""{ "SignIn": { "subject": "Code {{code}}", "html": {{{JsonSerializer.Serialize(html)}}} } }""");
+        var extra = new JsonObject { ["a"] = 1, ["b"] = 2, ["c"] = 3 };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = (await connector.Awaiting(c => c.SendAsync(Message(UsageType.SignIn, extra: extra))).Should().ThrowAsync<ConnectorException>()).Which;
+
+        watch.Stop();
+        error.Code.Should().Be(ConnectorErrorCode.InvalidRequestParameters);
+        error.Message.Should().Contain("steps");
+        watch.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(30), "the render budget ends it (measured under 1 s on a quiet machine; the bound is for a busy one)");
+        (await WireMock.CountAsync("POST", "/v3/example.com/messages")).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_payload_and_stored_variables_nested_deeper_than_64_are_sent()
+    {
+        JsonNode Deep(int depth)
+        {
+            JsonNode node = "leaf";
+            for (var i = 0; i < depth; i++)
+            {
+                node = new JsonObject { ["n"] = node };
+            }
+
+            return node;
+        }
+
+        var connector = Connector("""{ "SignIn": { "template": "t", "variables": { "brand": "x" } } }""");
+
+        var request = await SendAndReceiveAsync(connector, Message(UsageType.SignIn, extra: new JsonObject { ["deep"] = Deep(100) }));
+
+        request.Form["h:X-Mailgun-Variables"].Should().Contain(string.Concat(Enumerable.Repeat("{\"n\":", 100)) + "\"leaf\"");
+    }
+
+    [Fact]
+    public async Task A_send_Mailgun_accepts_but_answers_after_the_timeout_is_maybe_sent_and_twenty_requests_give_one_mail()
+    {
+        // Mailgun takes the send and answers 60 s (real time) later; the attempt timeout runs on the manual clock.
+        await WireMock.StubAsync($$"""
+            { "request": { "method": "POST", "urlPath": "/v3/example.com/messages" },
+              "response": { "status": 200, "fixedDelayMilliseconds": 60000, "jsonBody": { "id": "{{MessageId}}", "message": "Queued. Thank you." } } }
+            """);
+        var services = Services(o => o.Http.AttemptTimeout = TimeSpan.FromSeconds(10), s => s.AddConnectors().AddVerificationCodes()); // shorter than the 60 s cooldown
+        var connector = services.Create<IEmailConnector>(MailgunConnectorFactory.ConnectorId, Config(Deliveries));
+        var codes = services.GetRequiredService<VerificationCodeService>();
+
+        var first = codes.SendAsync(connector, "ada@example.com", UsageType.SignIn, "203.0.113.7");
+        await WireMock.WaitForCountAsync("POST", "/v3/example.com/messages", 1);
+        Time.Advance(TimeSpan.FromSeconds(10));
+        var sent = await first.WaitAsync(TimeSpan.FromSeconds(60));
+        var refused = 0;
+        for (var i = 1; i < 20; i++)
+        {
+            try
+            {
+                await codes.SendAsync(connector, "ada@example.com", UsageType.SignIn, "203.0.113.7");
+            }
+            catch (ConnectorException exception) when (exception.Code == ConnectorErrorCode.RateLimitExceeded)
+            {
+                refused++;
+            }
+        }
+
+        sent.DeliveryUnknown.Should().BeTrue("the provider may have accepted: the caller is told maybe sent, not failed");
+        refused.Should().Be(19, "the cooldown counts the maybe-sent mail");
+        (await WireMock.CountAsync("POST", "/v3/example.com/messages")).Should().Be(1);
+        Logs.AllText.Should().NotContain(Code);
     }
 
     [Fact]

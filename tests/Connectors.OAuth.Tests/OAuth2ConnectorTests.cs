@@ -39,6 +39,23 @@ public sealed class OAuth2ConnectorTests(WireMockFixture fixture) : WireMockTest
         return provider;
     }
 
+    /// <summary><see cref="Config"/> with the endpoints or customConfig replaced.</summary>
+    private string ConfigWith(string? tokenEndpoint = null, string? customConfig = null)
+    {
+        var config = System.Text.Json.Nodes.JsonNode.Parse(Config())!.AsObject();
+        if (tokenEndpoint is not null)
+        {
+            config["tokenEndpoint"] = tokenEndpoint;
+        }
+
+        if (customConfig is not null)
+        {
+            config["customConfig"] = System.Text.Json.Nodes.JsonNode.Parse(customConfig);
+        }
+
+        return config.ToJsonString();
+    }
+
     private ISocialConnector Connector(string? config = null) => Services().Create<ISocialConnector>(OAuth2ConnectorFactory.ConnectorId, config ?? Config());
 
     private static Task<AuthorizationRedirect> StartAsync(ISocialConnector connector) =>
@@ -236,8 +253,8 @@ public sealed class OAuth2ConnectorTests(WireMockFixture fixture) : WireMockTest
               "tokenEndpointAuthMethod": "private_key_jwt", "clientSecretJwtSigningAlgorithm": "RS256", "responseType": "token",
               "tokenEndpointResponseType": "xml", "customConfig": { "redirect_uri": "https://evil.example.com", "state": "x" } }
             """)).Select(e => e.ToString()).Should().Equal(
-            "authorizationEndpoint: must be an absolute https URL (without credentials or fragment), or on an origin the host application allows",
-            "tokenEndpoint: must be an absolute https URL (without credentials or fragment), or on an origin the host application allows",
+            "authorizationEndpoint: must be an absolute https URL (without credentials or fragment) on a public host, not a loopback, private or link-local address, or on an origin the host application allows",
+            "tokenEndpoint: must be an absolute https URL (without credentials or fragment) on a public host, not a loopback, private or link-local address, or on an origin the host application allows",
             "userInfoEndpoint: is required",
             "clientSecret: is required",
             "tokenEndpointAuthMethod: must be client_secret_post (default), client_secret_basic or client_secret_jwt",
@@ -246,6 +263,74 @@ public sealed class OAuth2ConnectorTests(WireMockFixture fixture) : WireMockTest
             "customConfig.redirect_uri: is set by the connector itself and cannot be replaced",
             "customConfig.state: is set by the connector itself and cannot be replaced",
             "tokenEndpointResponseType: must be query-string (default) or json");
+    }
+
+    [Theory]
+    [InlineData("Redirect_Uri")]
+    [InlineData("REDIRECT_URI")]
+    [InlineData("redirect_uri ")]
+    [InlineData("redirect%5Furi")]
+    [InlineData("Client_Secret")]
+    [InlineData("request_uri")]
+    public void A_customConfig_name_that_a_provider_reads_as_a_reserved_one_is_refused(string name)
+    {
+        var factory = Services().GetRequiredService<OAuth2ConnectorFactory>();
+
+        var errors = factory.Validate(ConnectorHost.Json(ConfigWith(customConfig: $$"""{ {{JsonSerializer.Serialize(name)}}: "https://evil.example.com/cb" }""")));
+
+        errors.Select(e => e.ToString()).Should().ContainSingle(e => e.EndsWith("is set by the connector itself and cannot be replaced", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_customConfig_name_cannot_add_a_parameter_to_the_authorization_url()
+    {
+        var connector = Connector(ConfigWith(customConfig: """{ "x&redirect_uri": "https://evil.example.com/cb", "a=b": "c" }"""));
+
+        var redirect = await connector.GetAuthorizationUriAsync(new AuthorizationRequest("state123", RedirectUri));
+
+        var query = SocialCallback.FromQueryString(redirect.Uri.Query).Parameters;
+        query.Keys.Count(k => k == "redirect_uri").Should().Be(1);
+        query["redirect_uri"].Should().Be(RedirectUri.AbsoluteUri);
+        query["x&redirect_uri"].Should().Be("https://evil.example.com/cb", "the name is escaped, so it stays one parameter");
+        query["a=b"].Should().Be("c");
+        redirect.Uri.Query.Should().Contain("x%26redirect_uri=").And.Contain("a%3Db=c");
+    }
+
+    [Theory]
+    [InlineData("https://169.254.169.254/token")]
+    [InlineData("https://10.0.0.1/token")]
+    [InlineData("https://192.168.1.10/token")]
+    [InlineData("https://2130706433/token")]
+    [InlineData("https://localhost/token")]
+    [InlineData("https://[::1]/token")]
+    [InlineData("https://[fd00::1]/token")]
+    [InlineData("https://0.0.0.0/token")]
+    public void A_config_naming_a_non_public_address_is_refused(string endpoint)
+    {
+        var factory = Services().GetRequiredService<OAuth2ConnectorFactory>();
+
+        var errors = factory.Validate(ConnectorHost.Json(ConfigWith(tokenEndpoint: endpoint)));
+
+        errors.Select(e => e.Path).Should().Equal("tokenEndpoint");
+    }
+
+    [Fact]
+    public async Task A_token_endpoint_redirect_is_not_followed_and_the_secret_and_code_go_nowhere_else()
+    {
+        using var elsewhere = new ConnectionCounter();
+        await WireMock.StubAsync($$"""
+            { "request": { "method": "POST", "urlPath": "/oauth2/token" },
+              "response": { "status": 307, "headers": { "Location": "{{elsewhere.BaseUri}}steal" } } }
+            """);
+        var connector = Connector();
+
+        var error = (await connector.Awaiting(c => SignInAsync(c)).Should().ThrowAsync<ConnectorException>()).Which;
+
+        error.Code.Should().Be(ConnectorErrorCode.General);
+        error.HttpStatusCode.Should().Be(307);
+        error.Message.Should().Contain("redirect").And.NotContain(elsewhere.BaseUri.Authority);
+        (await WireMock.CountAsync("POST", "/oauth2/token")).Should().Be(1);
+        elsewhere.Connections.Should().Be(0, "a redirect is never followed");
     }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -52,6 +52,17 @@ public sealed class OidcConnectorTests(WireMockFixture fixture) : WireMockTest(f
           "response": { "status": 200, "jsonBody": { "access_token": "oidc_ACCESS1", "token_type": "Bearer", "expires_in": 3600{{(idToken is null ? string.Empty : $", \"id_token\": \"{idToken}\"")}} } } }
         """);
 
+    private Task StubUserInfoAsync(string profile) => WireMock.StubAsync($$"""
+        { "request": { "method": "GET", "urlPath": "/oidc/userinfo" }, "response": { "status": 200, "jsonBody": {{profile}} } }
+        """);
+
+    /// <summary>A discovery document of this issuer with <paramref name="extra"/> members.</summary>
+    private Task StubDiscoveryAsync(string extra) => WireMock.StubAsync($$"""
+        { "request": { "method": "GET", "urlPath": "/oidc/.well-known/openid-configuration" },
+          "response": { "status": 200, "jsonBody": { "issuer": "{{Issuer}}", "authorization_endpoint": "{{Issuer}}/authorize", "token_endpoint": "{{Issuer}}/token",
+            "userinfo_endpoint": "{{Issuer}}/userinfo", "jwks_uri": "{{Issuer}}/jwks"{{extra}} } } }
+        """);
+
     /// <summary>ID token claims: standard ones for this client and sign-in, with <paramref name="overrides"/> replacing or adding.</summary>
     private string Claims(AuthorizationRedirect redirect, string overrides = "")
     {
@@ -91,10 +102,11 @@ public sealed class OidcConnectorTests(WireMockFixture fixture) : WireMockTest(f
     }
 
     [Fact]
-    public async Task Discovery_gives_the_endpoints_once_and_the_profile_comes_from_the_checked_ID_token()
+    public async Task Discovery_gives_the_endpoints_once_and_the_profile_comes_from_the_checked_ID_token_completed_by_userinfo()
     {
         await WireMock.LoadContractAsync("oidc/discovery.json");
         await StubJwksAsync();
+        await StubUserInfoAsync("""{ "sub": "user-42", "name": "Not Grace", "locale": "en-US" }""");
         var (connector, redirect) = await StartAsync(DiscoveryConfig());
         await StubTokenAsync(Keys.Sign(Claims(redirect), "key-1"));
 
@@ -115,6 +127,196 @@ public sealed class OidcConnectorTests(WireMockFixture fixture) : WireMockTest(f
         token.Form["client_id"].Should().Be(ClientId);
         token.Form["client_secret"].Should().Be(Secret);
         token.Form["code_verifier"].Should().Be(redirect.Session[SessionKeys.CodeVerifier]);
+        user.Name.Should().Be("Grace Hopper", "a claim of the signed ID token wins over userinfo's");
+        user.RawData!.Value.GetProperty("locale").GetString().Should().Be("en-US", "claims the ID token lacks come from userinfo");
+        var userinfo = (await WireMock.GetRequestsAsync()).Single(r => r.Path == "/oidc/userinfo");
+        userinfo.Header("Authorization").Should().Be("Bearer oidc_ACCESS1");
+    }
+
+    [Fact]
+    public async Task A_standard_provider_that_puts_the_profile_in_userinfo_only_gives_a_full_profile()
+    {
+        await WireMock.LoadContractAsync("oidc/discovery.json");
+        await StubJwksAsync();
+        await StubUserInfoAsync("""{ "sub": "user-42", "name": "Grace Hopper", "email": "grace@example.com", "email_verified": true }""");
+        var (connector, redirect) = await StartAsync(DiscoveryConfig());
+        await StubTokenAsync(Keys.Sign(Claims(redirect, """{ "name": null, "email": null, "email_verified": null, "picture": null }"""), "key-1"));
+
+        var user = await connector.GetUserInfoAsync(Callback(redirect));
+
+        user.Name.Should().Be("Grace Hopper");
+        user.Email.Should().Be("grace@example.com");
+    }
+
+    [Fact]
+    public async Task FetchUserInfo_false_keeps_Logtos_ID_token_only_profile()
+    {
+        await WireMock.LoadContractAsync("oidc/discovery.json");
+        await StubJwksAsync();
+        var (connector, redirect) = await StartAsync(DiscoveryConfig(""", "fetchUserInfo": false"""));
+        await StubTokenAsync(Keys.Sign(Claims(redirect, """{ "email": null }"""), "key-1"));
+
+        var user = await connector.GetUserInfoAsync(Callback(redirect));
+
+        user.Name.Should().Be("Grace Hopper");
+        user.Email.Should().BeNull();
+        (await WireMock.CountAsync("GET", "/oidc/userinfo")).Should().Be(0);
+    }
+
+    [Theory]
+    [InlineData("""{ "sub": "someone-else", "name": "Mallory" }""", "another user")]
+    [InlineData("""{ "name": "Mallory" }""", "no subject")]
+    public async Task Userinfo_must_name_the_ID_tokens_user(string profile, string problem)
+    {
+        await WireMock.LoadContractAsync("oidc/discovery.json");
+        await StubJwksAsync();
+        await StubUserInfoAsync(profile);
+        var (connector, redirect) = await StartAsync(DiscoveryConfig());
+        await StubTokenAsync(Keys.Sign(Claims(redirect), "key-1"));
+
+        var error = await RefusedAsync(connector, redirect);
+
+        error.Operation.Should().Be("userinfo");
+        error.Message.Should().Contain(problem);
+    }
+
+    [Fact]
+    public async Task An_issuer_with_explicit_endpoints_is_the_iss_ID_tokens_must_carry()
+    {
+        await StubJwksAsync();
+        var config = $$"""
+            { "issuer": "{{Issuer}}", "authorizationEndpoint": "{{Issuer}}/authorize", "tokenEndpoint": "{{Issuer}}/token",
+              "clientId": "{{ClientId}}", "clientSecret": "{{Secret}}", "idTokenVerificationConfig": { "jwksUri": "{{Issuer}}/jwks" } }
+            """;
+        var (connector, redirect) = await StartAsync(config);
+        await StubTokenAsync(Keys.Sign(Claims(redirect, """{ "iss": "https://evil.example.com" }"""), "key-1"));
+
+        var error = await RefusedAsync(connector, redirect);
+
+        error.Code.Should().Be(ConnectorErrorCode.SocialIdTokenInvalid);
+        error.Message.Should().Contain("unexpected issuer");
+    }
+
+    [Fact]
+    public async Task An_issuer_and_another_verification_issuer_are_refused_at_validation()
+    {
+        var config = $$"""
+            { "issuer": "{{Issuer}}", "authorizationEndpoint": "{{Issuer}}/authorize", "tokenEndpoint": "{{Issuer}}/token",
+              "clientId": "{{ClientId}}", "clientSecret": "{{Secret}}", "idTokenVerificationConfig": { "jwksUri": "{{Issuer}}/jwks", "issuer": "https://other.example.com" } }
+            """;
+
+        var act = () => Connector(config);
+
+        act.Should().Throw<ConnectorException>().Which.ConfigErrors.Should().ContainSingle(e => e.Path == "idTokenVerificationConfig.issuer");
+    }
+
+    [Theory]
+    [InlineData("&iss=https%3A%2F%2Fevil.example.com", "another issuer")]
+    [InlineData("", "carries no issuer")]
+    public async Task A_callback_with_another_or_no_issuer_is_refused_when_the_provider_sends_iss(string iss, string problem)
+    {
+        await StubDiscoveryAsync(""", "authorization_response_iss_parameter_supported": true""");
+        var (connector, redirect) = await StartAsync(DiscoveryConfig());
+
+        var error = (await connector.Awaiting(c => c.GetUserInfoAsync(SocialCallback.FromQueryString($"code={Code}&state=state123{iss}", redirect.Session)))
+            .Should().ThrowAsync<ConnectorException>()).Which;
+
+        error.Code.Should().Be(ConnectorErrorCode.AuthorizationFailed);
+        error.Message.Should().Contain(problem);
+        (await WireMock.CountAsync("POST", "/oidc/token")).Should().Be(0, "the code of a mixed-up response is never sent anywhere");
+    }
+
+    [Fact]
+    public async Task A_callback_naming_this_issuer_is_accepted()
+    {
+        await StubDiscoveryAsync(""", "authorization_response_iss_parameter_supported": true""");
+        await StubJwksAsync();
+        await StubUserInfoAsync("""{ "sub": "user-42" }""");
+        var (connector, redirect) = await StartAsync(DiscoveryConfig());
+        await StubTokenAsync(Keys.Sign(Claims(redirect), "key-1"));
+
+        var user = await connector.GetUserInfoAsync(SocialCallback.FromQueryString($"code={Code}&state=state123&iss={Uri.EscapeDataString(Issuer)}", redirect.Session));
+
+        user.Id.Should().Be("user-42");
+    }
+
+    [Fact]
+    public async Task An_ID_token_with_critical_header_extensions_is_refused()
+    {
+        await StubJwksAsync();
+        var (connector, redirect) = await StartAsync(ExplicitConfig());
+        await StubTokenAsync(Keys.Sign(Claims(redirect), "key-1", new Dictionary<string, object> { ["crit"] = new[] { "exp" }, ["exp"] = 1 }));
+
+        var error = await RefusedAsync(connector, redirect);
+
+        error.Code.Should().Be(ConnectorErrorCode.SocialIdTokenInvalid);
+        error.Message.Should().Contain("crit");
+    }
+
+    [Fact]
+    public async Task Two_key_rotations_within_a_minute_fail_no_sign_in_and_made_up_key_ids_are_throttled()
+    {
+        await StubJwksAsync("key-1");
+        var connector = Connector(ExplicitConfig());
+        async Task<SocialUserInfo> SignInAsync(string kid)
+        {
+            var redirect = await connector.GetAuthorizationUriAsync(new AuthorizationRequest("state123", RedirectUri));
+            await StubTokenAsync(kid == "key-made-up" ? TestSigningKeys.SignWithForeignKey(Claims(redirect), kid) : Keys.Sign(Claims(redirect), kid));
+            return await connector.GetUserInfoAsync(Callback(redirect));
+        }
+
+        (await SignInAsync("key-1")).Id.Should().Be("user-42");
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await StubJwksAsync("key-2"); // first rotation
+        (await SignInAsync("key-2")).Id.Should().Be("user-42");
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await StubJwksAsync("key-1"); // second rotation, 10 s later
+        (await SignInAsync("key-1")).Id.Should().Be("user-42");
+        (await WireMock.CountAsync("GET", "/oidc/jwks")).Should().Be(3);
+
+        // An unknown key id: one refetch (it brings nothing new), then none for KeyRefreshInterval.
+        _time.Advance(TimeSpan.FromSeconds(10));
+        for (var i = 0; i < 5; i++)
+        {
+            await FluentActions.Awaiting(() => SignInAsync("key-made-up")).Should().ThrowAsync<ConnectorException>();
+            _time.Advance(TimeSpan.FromSeconds(6));
+        }
+
+        (await WireMock.CountAsync("GET", "/oidc/jwks")).Should().Be(4, "a refetch that brought no new key throttles the next ones");
+    }
+
+    [Fact]
+    public async Task A_discovered_pushed_authorization_endpoint_gets_the_parameters_and_the_browser_only_a_request_uri()
+    {
+        await StubDiscoveryAsync($$""", "pushed_authorization_request_endpoint": "{{Issuer}}/par" """);
+        await WireMock.StubAsync("""
+            { "request": { "method": "POST", "urlPath": "/oidc/par" },
+              "response": { "status": 201, "jsonBody": { "request_uri": "urn:ietf:params:oauth:request_uri:abc", "expires_in": 60 } } }
+            """);
+
+        var (_, redirect) = await StartAsync(DiscoveryConfig());
+
+        var query = SocialCallback.FromQueryString(redirect.Uri.Query).Parameters;
+        query.Should().BeEquivalentTo(new Dictionary<string, string?> { ["client_id"] = ClientId, ["request_uri"] = "urn:ietf:params:oauth:request_uri:abc" });
+        var pushed = (await WireMock.GetRequestsAsync()).Single(r => r.Path == "/oidc/par");
+        pushed.Form["client_secret"].Should().Be(Secret);
+        pushed.Form["redirect_uri"].Should().Be(RedirectUri.AbsoluteUri);
+        pushed.Form["state"].Should().Be("state123");
+        pushed.Form["nonce"].Should().Be(redirect.Session[SessionKeys.Nonce]);
+        pushed.Form["code_challenge_method"].Should().Be("S256");
+        pushed.Form.Keys.Count(k => k == "client_id").Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Pushed_authorization_can_be_disabled_or_required()
+    {
+        await WireMock.LoadContractAsync("oidc/discovery.json");
+
+        var (_, plain) = await StartAsync(DiscoveryConfig(""", "pushedAuthorization": "disable" """));
+        var required = () => StartAsync(DiscoveryConfig(""", "pushedAuthorization": "require" """));
+
+        SocialCallback.FromQueryString(plain.Uri.Query).Parameters.Should().ContainKey("redirect_uri");
+        (await required.Should().ThrowAsync<ConnectorException>()).Which.Code.Should().Be(ConnectorErrorCode.InvalidConfig);
     }
 
     [Fact]

@@ -38,6 +38,10 @@ public sealed class TestSigningKeys : IDisposable
     public string Sign(string claimsJson, string keyId, string algorithm = SecurityAlgorithms.RsaSha256) =>
         new JsonWebTokenHandler().CreateToken(claimsJson, new SigningCredentials(new RsaSecurityKey(_keys[keyId]) { KeyId = keyId }, algorithm));
 
+    /// <summary>A JWT as <see cref="Sign(string, string, string)"/> whose header also carries <paramref name="header"/>.</summary>
+    public string Sign(string claimsJson, string keyId, IDictionary<string, object> header) =>
+        new JsonWebTokenHandler().CreateToken(claimsJson, new SigningCredentials(new RsaSecurityKey(_keys[keyId]) { KeyId = keyId }, SecurityAlgorithms.RsaSha256), header);
+
     /// <summary>A JWT signed with a key that is not in any JWKS but claims the id <paramref name="keyId"/>.</summary>
     public static string SignWithForeignKey(string claimsJson, string keyId)
     {

@@ -116,6 +116,20 @@ public sealed class RobustnessTests(WireMockFixture fixture) : WeComTestBase(fix
         (await act.Should().ThrowAsync<ConnectorException>()).Which.Code.Should().Be(ConnectorErrorCode.InvalidResponse);
     }
 
+    [Fact]
+    public async Task A_getuserinfo_body_with_a_property_name_that_is_not_text_is_InvalidResponse()
+    {
+        await LoadHappyPathAsync();
+        await WireMock.StubAsync("""
+            { "priority": 1, "request": { "method": "GET", "urlPath": "/cgi-bin/auth/getuserinfo" },
+              "response": { "status": 200, "body": "{\"\\ud800x\":1,\"errcode\":0,\"userid\":\"lisi\"}", "headers": { "Content-Type": "application/json" } } }
+            """);
+
+        var act = () => Connector().GetUserInfoAsync(Callback("code-member"));
+
+        (await act.Should().ThrowAsync<ConnectorException>()).Which.Code.Should().Be(ConnectorErrorCode.InvalidResponse);
+    }
+
     [Theory]
     [InlineData("""{ "errcode": 0, "errmsg": "ok", "userid": "lisi", "name": "\ud800" }""")]
     [InlineData("""{ "errcode": 0, "errmsg": "ok", "userid": "lisi", "\ud800": "x" }""")]

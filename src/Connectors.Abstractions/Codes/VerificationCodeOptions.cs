@@ -31,6 +31,10 @@ public sealed class VerificationCodeOptions
     /// </summary>
     public byte[]? HashKey { get; set; }
 
+    /// <summary>The most records the in-memory store holds (one per recipient and usage type, one per client address);
+    /// at the cap a send to a new address is refused (<see cref="MemoryVerificationCodeStore"/>). Default 100,000.</summary>
+    public int MaxStoredRecords { get; set; } = MemoryVerificationCodeStore.DefaultCapacity;
+
     /// <summary>Keep codes in the registered <c>IDistributedCache</c>, for several server instances. Default false (in memory).</summary>
     public bool UseDistributedCache { get; set; }
 }
@@ -58,6 +62,7 @@ internal sealed class VerificationCodeOptionsValidator : Microsoft.Extensions.Op
         Check(options.MaxSendsPerRecipient >= 1, $"VerificationCodeOptions.MaxSendsPerRecipient must be at least 1 (was {options.MaxSendsPerRecipient}).");
         Check(options.MaxSendsPerClient >= 1, $"VerificationCodeOptions.MaxSendsPerClient must be at least 1 (was {options.MaxSendsPerClient}).");
         Check(options.SendWindow > TimeSpan.Zero, $"VerificationCodeOptions.SendWindow must be positive (was {options.SendWindow}).");
+        Check(options.MaxStoredRecords >= 1, $"VerificationCodeOptions.MaxStoredRecords must be at least 1 (was {options.MaxStoredRecords}).");
         Check(options.HashKey is null || options.HashKey.Length >= 32, "VerificationCodeOptions.HashKey must be at least 32 bytes.");
         Check(!options.UseDistributedCache || options.HashKey is not null, "VerificationCodeOptions.HashKey must be set when codes are kept in a shared cache (UseDistributedCache): every instance must hash codes alike.");
         return problems.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problems);

@@ -31,10 +31,19 @@ public enum VerificationResult
 /// <param name="AttemptsLeft">Wrong attempts still allowed (for <see cref="VerificationResult.Wrong"/>).</param>
 public sealed record CodeVerification(VerificationResult Result, int AttemptsLeft);
 
-/// <summary>A code was sent.</summary>
+/// <summary>A code was sent, or may have been.</summary>
 /// <param name="ExpiresAt">When it stops working.</param>
 /// <param name="MessageId">The provider's message id, when it gave one.</param>
-public sealed record CodeSent(DateTimeOffset ExpiresAt, string? MessageId);
+public sealed record CodeSent(DateTimeOffset ExpiresAt, string? MessageId)
+{
+    /// <summary>
+    /// Whether the send's outcome is unknown: the provider may have accepted it, but its answer was lost (a timeout, a
+    /// connection broken after the request was written). The code is pending and the send counts against the cooldown
+    /// and caps as a sent one, because the mail may arrive: tell the user to check the inbox and, if nothing comes,
+    /// ask again once the cooldown has passed. Never send again at once on it.
+    /// </summary>
+    public bool DeliveryUnknown { get; init; }
+}
 
 /// <summary>
 /// Email verification codes through any <see cref="IEmailConnector"/>: a code from a cryptographic RNG, stored only as
@@ -75,7 +84,9 @@ public sealed partial class VerificationCodeService
     /// <exception cref="ConnectorException">
     /// <see cref="ConnectorErrorCode.RateLimitExceeded"/> (with <see cref="ConnectorException.RetryAfter"/>) during the
     /// cooldown, over a cap or while locked; <see cref="ConnectorErrorCode.InvalidRequestParameters"/> for a recipient
-    /// that is not one address; and what the connector throws, after which no code is pending.
+    /// that is not one address; and what the connector throws, after which no code is pending. A send whose outcome
+    /// is unknown (<see cref="ConnectorException.OutcomeUnknown"/>) is not an error: it returns
+    /// <see cref="CodeSent.DeliveryUnknown"/>.
     /// </exception>
     public async Task<CodeSent> SendAsync(IEmailConnector connector, string recipient, UsageType usage, string? clientAddress = null, EmailPayload? payload = null, CancellationToken cancellationToken = default)
     {
@@ -134,15 +145,21 @@ public sealed partial class VerificationCodeService
         }
 
         var code = RandomNumberGenerator.GetInt32(0, (int)Math.Pow(10, _options.Length)).ToString(new string('0', _options.Length), CultureInfo.InvariantCulture);
-        EmailSendResult sent;
+        EmailSendResult? sent;
         try
         {
             sent = await connector.SendAsync(new EmailMessage(address, usage, (payload ?? new EmailPayload()) with { Code = code }), cancellationToken).ConfigureAwait(false);
         }
+        catch (ConnectorException exception) when (exception.OutcomeUnknown)
+        {
+            // Maybe sent: the mail may arrive, so it counts as sent and its code is pending.
+            LogDeliveryUnknown(_logger, usage.Value, exception.Provider);
+            sent = null;
+        }
         catch
         {
             // Not sent: the reservation is taken back, nothing is pending from this request.
-            await _store.UpdateAsync(key, record => (record is null ? null : record with { Sends = [.. record.Sends.Where(s => s != now)] }, 0), _recordLifetime, CancellationToken.None).ConfigureAwait(false);
+            await _store.UpdateAsync(key, record => (record is null ? null : record with { Sends = WithoutOne(record.Sends, now) }, 0), _recordLifetime, CancellationToken.None).ConfigureAwait(false);
             await ReleaseClientAsync(clientKey, now).ConfigureAwait(false);
             throw;
         }
@@ -156,6 +173,11 @@ public sealed partial class VerificationCodeService
             var attempts = current.CodeHash is not null && current.CodeExpiresAt > now ? current.WrongAttempts : 0;
             return (current with { CodeHash = hash, CodeExpiresAt = expiresAt, WrongAttempts = attempts }, 0);
         }, _recordLifetime, CancellationToken.None).ConfigureAwait(false);
+        if (sent is null)
+        {
+            return new CodeSent(expiresAt, null) { DeliveryUnknown = true };
+        }
+
         LogSent(_logger, usage.Value);
         return new CodeSent(expiresAt, sent.MessageId);
     }
@@ -202,8 +224,21 @@ public sealed partial class VerificationCodeService
     {
         if (clientKey is not null)
         {
-            await _store.UpdateAsync(clientKey, record => (record is null ? null : record with { Sends = [.. record.Sends.Where(s => s != at)] }, 0), _options.SendWindow, CancellationToken.None).ConfigureAwait(false);
+            await _store.UpdateAsync(clientKey, record => (record is null ? null : record with { Sends = WithoutOne(record.Sends, at) }, 0), _options.SendWindow, CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    // Takes back one reservation: another send reserved at the same instant still counts.
+    private static List<DateTimeOffset> WithoutOne(IReadOnlyList<DateTimeOffset> sends, DateTimeOffset at)
+    {
+        var kept = sends.ToList();
+        var index = kept.LastIndexOf(at);
+        if (index >= 0)
+        {
+            kept.RemoveAt(index);
+        }
+
+        return kept;
     }
 
     private List<DateTimeOffset> Recent(VerificationRecord? record, DateTimeOffset now) =>
@@ -217,7 +252,28 @@ public sealed partial class VerificationCodeService
             throw new ConnectorException(ConnectorErrorCode.InvalidRequestParameters, "The recipient must be exactly one email address such as user@example.com.");
         }
 
-        return address.ToLowerInvariant();
+        // The address keyed, sent to and shown is one string. Lower-casing changes only ASCII letters of an accepted
+        // address: one that case folding or compatibility normalization would turn into another mailbox (the Kelvin
+        // sign U+212A becomes "k", U+1E9E becomes "ß") is refused rather than sent somewhere else.
+        var lower = address.ToLowerInvariant();
+        for (var i = 0; i < address.Length; i++)
+        {
+            if (address[i] > 0x7F && lower[i] != address[i])
+            {
+                throw NotOneString();
+            }
+        }
+
+        if (!address.IsNormalized(NormalizationForm.FormKC))
+        {
+            throw NotOneString();
+        }
+
+        return lower;
+
+        static ConnectorException NotOneString() => new(
+            ConnectorErrorCode.InvalidRequestParameters,
+            "The recipient has characters that case folding or Unicode normalization would change into others (such as the Kelvin sign or full-width letters); type the address with its ordinary characters.");
     }
 
     // Records are keyed by a hash: a shared cache's keys never show an address.
@@ -234,6 +290,9 @@ public sealed partial class VerificationCodeService
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Verification code sent for {UsageType}")]
     private static partial void LogSent(ILogger logger, string usageType);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Verification code for {UsageType} may have been sent: {Provider} did not answer in time; it counts as sent")]
+    private static partial void LogDeliveryUnknown(ILogger logger, string usageType, string? provider);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Verification code checked for {UsageType}: {Result}")]
     private static partial void LogVerified(ILogger logger, string usageType, string result);

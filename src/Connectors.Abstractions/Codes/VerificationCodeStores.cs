@@ -4,16 +4,38 @@ using Microsoft.Extensions.Caching.Distributed;
 namespace Connectors.Abstractions;
 
 /// <summary>
-/// Records in this process's memory. Each update runs under a lock of its key, so checks and changes of one recipient
+/// Records in this process's memory. Each update runs under the store's lock, so checks and changes of one recipient
 /// are atomic: of 50 concurrent wrong guesses, exactly the allowed number are evaluated, the rest find the code locked.
-/// Expired records are dropped when the store grows.
+/// Bounded: at most <see cref="Capacity"/> records, expired ones dropped as time passes at a constant cost per update
+/// (records of one lifetime expire in the order they were written). At the cap it fails closed: an update that would
+/// add a record (a first send to a new address or from a new client) is refused with
+/// <see cref="ConnectorErrorCode.RateLimitExceeded"/> until records expire; records already held keep working.
 /// </summary>
-public sealed class MemoryVerificationCodeStore(TimeProvider time) : IVerificationCodeStore
+public sealed class MemoryVerificationCodeStore : IVerificationCodeStore
 {
-    private readonly Dictionary<string, (VerificationRecord Record, DateTimeOffset ExpiresAt)> _records = new(StringComparer.Ordinal);
+    /// <summary>The default <see cref="Capacity"/>: 100,000 records (about 36 MiB).</summary>
+    public const int DefaultCapacity = 100_000;
+
+    private readonly Dictionary<string, LinkedListNode<Entry>> _records = new(StringComparer.Ordinal);
+    private readonly Dictionary<TimeSpan, LinkedList<Entry>> _expiryOrder = [];
+    private readonly TimeProvider _time;
     private readonly object _lock = new();
 
-    /// <summary>How many records are held (expired ones included until the next trim).</summary>
+    /// <summary>Creates the store.</summary>
+    /// <param name="time">The clock of record expiry.</param>
+    /// <param name="capacity">The most records held; <see cref="DefaultCapacity"/> when not given.</param>
+    public MemoryVerificationCodeStore(TimeProvider time, int capacity = DefaultCapacity)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        _time = time;
+        Capacity = capacity;
+    }
+
+    /// <summary>The most records held.</summary>
+    public int Capacity { get; }
+
+    /// <summary>How many records are held (expired ones included until the next update drops them).</summary>
     public int Count
     {
         get
@@ -26,36 +48,62 @@ public sealed class MemoryVerificationCodeStore(TimeProvider time) : IVerificati
     }
 
     /// <inheritdoc/>
+    /// <exception cref="ConnectorException"><see cref="ConnectorErrorCode.RateLimitExceeded"/> when the store is at
+    /// <see cref="Capacity"/> and the update would add a record.</exception>
     public ValueTask<TResult> UpdateAsync<TResult>(string key, Func<VerificationRecord?, (VerificationRecord? Next, TResult Result)> update, TimeSpan lifetime, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(update);
         cancellationToken.ThrowIfCancellationRequested();
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         lock (_lock)
         {
-            var current = _records.TryGetValue(key, out var held) && held.ExpiresAt > now ? held.Record : null;
-            var (next, result) = update(current);
-            if (next is null)
+            DropExpired(now);
+            _records.TryGetValue(key, out var node);
+            var (next, result) = update(node is not null && node.Value.ExpiresAt > now ? node.Value.Record : null);
+            if (node is not null)
             {
+                node.List!.Remove(node);
                 _records.Remove(key);
             }
-            else
-            {
-                _records[key] = (next, now + lifetime);
-            }
 
-            if (_records.Count > 10_000 && _records.Count % 1_000 == 0)
+            if (next is not null)
             {
-                foreach (var expired in _records.Where(r => r.Value.ExpiresAt <= now).Select(r => r.Key).ToList())
+                if (node is null && _records.Count >= Capacity)
                 {
-                    _records.Remove(expired);
+                    throw new ConnectorException(
+                        ConnectorErrorCode.RateLimitExceeded,
+                        $"The verification-code store holds its maximum of {Capacity} records; no new address can be served until older records expire. Try again later.")
+                    {
+                        Operation = "send-code",
+                    };
                 }
+
+                if (!_expiryOrder.TryGetValue(lifetime, out var order))
+                {
+                    _expiryOrder[lifetime] = order = new LinkedList<Entry>();
+                }
+
+                _records[key] = order.AddLast(new Entry(key, next, now + lifetime));
             }
 
             return ValueTask.FromResult(result);
         }
     }
+
+    private void DropExpired(DateTimeOffset now)
+    {
+        foreach (var order in _expiryOrder.Values)
+        {
+            while (order.First is { } first && first.Value.ExpiresAt <= now)
+            {
+                order.RemoveFirst();
+                _records.Remove(first.Value.Key);
+            }
+        }
+    }
+
+    private sealed record Entry(string Key, VerificationRecord Record, DateTimeOffset ExpiresAt);
 }
 
 /// <summary>

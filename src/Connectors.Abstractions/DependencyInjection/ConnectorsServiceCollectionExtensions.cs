@@ -1,6 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Net;
 using Connectors.Abstractions;
+using Connectors.Abstractions.Providers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -45,9 +48,9 @@ public static class VerificationCodeServiceCollectionExtensions
 
         options.ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VerificationCodeOptions>, VerificationCodeOptionsValidator>());
-        builder.Services.TryAddSingleton<IVerificationCodeStore>(sp => sp.GetRequiredService<IOptions<VerificationCodeOptions>>().Value.UseDistributedCache
-            ? new DistributedVerificationCodeStore(sp.GetRequiredService<Microsoft.Extensions.Caching.Distributed.IDistributedCache>())
-            : new MemoryVerificationCodeStore(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.TryAddSingleton<IVerificationCodeStore>(sp => sp.GetRequiredService<IOptions<VerificationCodeOptions>>().Value is { UseDistributedCache: false } memory
+            ? new MemoryVerificationCodeStore(sp.GetRequiredService<TimeProvider>(), memory.MaxStoredRecords)
+            : new DistributedVerificationCodeStore(sp.GetRequiredService<Microsoft.Extensions.Caching.Distributed.IDistributedCache>()));
         builder.Services.TryAddSingleton<VerificationCodeService>();
         return builder;
     }
@@ -61,7 +64,9 @@ public sealed record ConnectorsBuilder(IServiceCollection Services)
     /// Registers a provider (for provider packages): applies <paramref name="configure"/> to its options (every
     /// call's), validates them when the host starts (<typeparamref name="TValidator"/>, <c>ValidateOnStart</c>), and
     /// registers its factory (once, however often this is called) and its named <see cref="HttpClient"/>, whose
-    /// built-in request logging is removed: it would log request URLs, and provider queries carry tokens.
+    /// built-in request logging is removed (it would log request URLs, and provider queries carry tokens) and which
+    /// never follows a redirect: whatever primary handler the host configures for it, <c>AllowAutoRedirect</c> is
+    /// turned off once every configuration has run (a redirect is then a provider error naming its status).
     /// </summary>
     /// <typeparam name="TFactory">The provider's connector factory.</typeparam>
     /// <typeparam name="TOptions">The provider's host-level options.</typeparam>
@@ -95,6 +100,68 @@ public sealed record ConnectorsBuilder(IServiceCollection Services)
         Services.AddHttpClient(httpClientName)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan) // ProviderHttpClient enforces the timeouts
             .RemoveAllLoggers();
+        Services.AddSingleton(new ProviderHttpClientPolicy(httpClientName, null));
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, ProviderHttpClientFilter>());
         return this;
     }
+
+    /// <summary>
+    /// For provider packages whose addresses come from tenants' configs (the <c>oauth2</c> and <c>oidc</c> endpoints):
+    /// the named client resolves each host once and connects only when every address is public
+    /// (<see cref="ProviderNetwork.PublicAddressesOnly"/>), unless <paramref name="trusted"/> accepts the host and port.
+    /// Applies while the client's primary handler is a <see cref="SocketsHttpHandler"/> (the default of connector
+    /// clients); a host that replaces it with another handler takes over this check.
+    /// </summary>
+    /// <param name="httpClientName">The provider's named client (registered by <see cref="AddProvider"/>).</param>
+    /// <param name="trusted">Reads, from the host's services, which hosts and ports may be non-public.</param>
+    public ConnectorsBuilder ConnectToPublicAddressesOnly(string httpClientName, Func<IServiceProvider, Func<DnsEndPoint, bool>> trusted)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(httpClientName);
+        ArgumentNullException.ThrowIfNull(trusted);
+        Services.AddSingleton(new ProviderHttpClientPolicy(httpClientName, trusted));
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, ProviderHttpClientFilter>());
+        return this;
+    }
+}
+
+/// <summary>A connector's <see cref="HttpClient"/>: its name and, for addresses from tenants' configs, which
+/// non-public hosts it may reach.</summary>
+internal sealed record ProviderHttpClientPolicy(string Name, Func<IServiceProvider, Func<DnsEndPoint, bool>>? Trusted);
+
+/// <summary>
+/// Wraps every configuration of a connector client (the host's <c>ConfigureHttpClientDefaults</c> and its own
+/// <c>ConfigurePrimaryHttpMessageHandler</c> included): the client starts from a <see cref="SocketsHttpHandler"/>, and
+/// once everything has run, redirect following is off on whatever primary handler resulted (a provider's 3xx must
+/// never carry a client secret, a code or an email to another address) and a public-addresses-only client gets its
+/// connect check.
+/// </summary>
+internal sealed class ProviderHttpClientFilter(IEnumerable<ProviderHttpClientPolicy> policies) : IHttpMessageHandlerBuilderFilter
+{
+    private readonly ILookup<string, ProviderHttpClientPolicy> _policies = policies.ToLookup(p => p.Name, StringComparer.Ordinal);
+
+    public Action<HttpMessageHandlerBuilder> Configure(Action<HttpMessageHandlerBuilder> next) => builder =>
+    {
+        if (builder.Name is not { } name || !_policies.Contains(name))
+        {
+            next(builder);
+            return;
+        }
+
+        builder.PrimaryHandler = new SocketsHttpHandler();
+        next(builder);
+        switch (builder.PrimaryHandler)
+        {
+            case SocketsHttpHandler sockets:
+                sockets.AllowAutoRedirect = false;
+                if (_policies[name].Select(p => p.Trusted).OfType<Func<IServiceProvider, Func<DnsEndPoint, bool>>>().FirstOrDefault() is { } trusted)
+                {
+                    sockets.ConnectCallback = ProviderNetwork.PublicAddressesOnly(trusted(builder.Services));
+                }
+
+                break;
+            case HttpClientHandler client:
+                client.AllowAutoRedirect = false;
+                break;
+        }
+    };
 }

@@ -38,6 +38,13 @@ public sealed class ConnectorException : Exception
     /// <summary>How long the provider asks to wait before trying again, when it says.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
+    /// <summary>
+    /// Whether the provider may have acted although the call failed: a request that is not safe to repeat (a send, a
+    /// code exchange) timed out or lost its connection after it was sent. For a send this means "maybe sent": never
+    /// send again on this error; <see cref="VerificationCodeService"/> counts it against the cooldown and caps.
+    /// </summary>
+    public bool OutcomeUnknown { get; init; }
+
     /// <summary>Every config problem, for <see cref="ConnectorErrorCode.InvalidConfig"/> raised by validation.</summary>
     public IReadOnlyList<ConfigError> ConfigErrors { get; init; } = [];
 }

@@ -15,7 +15,15 @@ public sealed record AuthorizationRequest(string State, Uri RedirectUri)
 /// <summary>Where to send the browser, and what the host must keep until the callback.</summary>
 /// <param name="Uri">The provider URL to redirect the browser to.</param>
 /// <param name="Session">Values the host stores (for example in a protected cookie) and passes back in <see cref="SocialCallback.Session"/>.</param>
-public sealed record AuthorizationRedirect(Uri Uri, IReadOnlyDictionary<string, string> Session);
+public sealed record AuthorizationRedirect(Uri Uri, IReadOnlyDictionary<string, string> Session)
+{
+    /// <summary>
+    /// Whether the provider answers with a form the browser posts to the callback (<c>response_mode=form_post</c>).
+    /// Such a POST comes from another site, so a host must keep the sign-in's state in a cookie browsers send with
+    /// it (<c>SameSite=None; Secure</c>), not a <c>SameSite=Lax</c> one.
+    /// </summary>
+    public bool ResponseIsPosted { get; init; }
+}
 
 /// <summary>Well-known keys of <see cref="AuthorizationRedirect.Session"/>.</summary>
 public static class SessionKeys

@@ -24,6 +24,7 @@ public static class ConnectorAuthenticationExtensions
         builder.Services.AddDataProtection();
         builder.Services.TryAddSingleton<ConnectorInstances>();
         builder.Services.TryAddSingleton<ConsumedAttempts>();
+        builder.Services.AddOptions<ConnectorReplayOptions>().Validate(o => o.Capacity >= 1, "ConnectorReplayOptions.Capacity must be at least 1.").ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ConnectorAuthenticationOptions>, ConnectorAuthenticationPostConfigure>());
         return builder.AddRemoteScheme<ConnectorAuthenticationOptions, ConnectorAuthenticationHandler>(authenticationScheme, displayName, options =>
         {

@@ -22,7 +22,7 @@ namespace Connectors.AspNetCore;
 /// before; the cookie is deleted. A provider denial goes to <c>AccessDeniedPath</c>; any other connector error is a
 /// remote failure carrying its (secret-free) <see cref="ConnectorException"/>.
 /// </summary>
-internal sealed class ConnectorAuthenticationHandler : RemoteAuthenticationHandler<ConnectorAuthenticationOptions>
+internal sealed partial class ConnectorAuthenticationHandler : RemoteAuthenticationHandler<ConnectorAuthenticationOptions>
 {
     private const string CookiePrefix = ".Connectors.Attempt.";
     private const string StateAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -54,6 +54,14 @@ internal sealed class ConnectorAuthenticationHandler : RemoteAuthenticationHandl
             properties.RedirectUri = OriginalPathBase + OriginalPath + Request.QueryString;
         }
 
+        // Where the browser goes after sign-in: this site only (a request path of "//evil.example/x" would otherwise
+        // become a redirect to another site), unless the host allows other addresses.
+        if (!Options.AllowExternalReturnUrls && !IsLocal(properties.RedirectUri))
+        {
+            LogExternalReturnUrl(Logger, Scheme.Name);
+            properties.RedirectUri = OriginalPathBase.HasValue ? OriginalPathBase.Value : "/";
+        }
+
         var connector = await _connectors.GetAsync(Options, Context).ConfigureAwait(false);
         var state = RandomNumberGenerator.GetString(StateAlphabet, 32);
         var redirect = await connector.GetAuthorizationUriAsync(
@@ -61,7 +69,7 @@ internal sealed class ConnectorAuthenticationHandler : RemoteAuthenticationHandl
             Context.RequestAborted).ConfigureAwait(false);
 
         var expires = TimeProvider.GetUtcNow() + Options.RemoteAuthenticationTimeout;
-        Response.Cookies.Append(CookiePrefix + state, Protect(new Attempt(Scheme.Name, state, expires, properties, redirect.Session)), CookieOptions(expires));
+        Response.Cookies.Append(CookiePrefix + state, Protect(new Attempt(Scheme.Name, state, expires, properties, redirect.Session)), CookieOptions(expires, redirect.ResponseIsPosted));
         await Events.RedirectToAuthorizationEndpoint(new RedirectContext<ConnectorAuthenticationOptions>(Context, Scheme, Options, properties, redirect.Uri.AbsoluteUri)).ConfigureAwait(false);
     }
 
@@ -77,7 +85,7 @@ internal sealed class ConnectorAuthenticationHandler : RemoteAuthenticationHandl
 
         var cookieName = CookiePrefix + state;
         var cookie = Request.Cookies[cookieName];
-        Response.Cookies.Delete(cookieName, CookieOptions(null));
+        Response.Cookies.Delete(cookieName, CookieOptions(null, HttpMethods.IsPost(Request.Method)));
         if (cookie is null)
         {
             return HandleRequestResult.Fail("The state does not match any sign-in attempt of this browser: it expired, was already completed, or began in another browser.");
@@ -89,8 +97,12 @@ internal sealed class ConnectorAuthenticationHandler : RemoteAuthenticationHandl
             : attempt.Scheme != Scheme.Name ? "The callback belongs to a sign-in with another scheme."
             : !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(attempt.State), Encoding.ASCII.GetBytes(state)) ? "The state does not match this browser's sign-in attempt."
             : now > attempt.ExpiresAt ? "The sign-in attempt expired; start again."
-            : !_consumed.TryConsume(Scheme.Name + ":" + state, attempt.ExpiresAt, now) ? "This callback was already used; start again."
-            : null;
+            : _consumed.TryConsume(Scheme.Name + ":" + state, attempt.ExpiresAt, now) switch
+            {
+                Consumption.Replayed => "This callback was already used; start again.",
+                Consumption.Full => "Too many sign-ins completed on this server within the sign-in timeout to tell a replayed callback from a new one (ConnectorReplayOptions.Capacity); try again in a few minutes.",
+                _ => null,
+            };
         if (problem is not null)
         {
             return HandleRequestResult.Fail(problem, attempt?.Properties);
@@ -182,15 +194,32 @@ internal sealed class ConnectorAuthenticationHandler : RemoteAuthenticationHandl
         return parameters;
     }
 
-    private CookieOptions CookieOptions(DateTimeOffset? expires) => new()
+    // The provider's redirect back is a top-level GET from another site, which carries Lax cookies; a form_post
+    // response is a POST from another site, which carries only SameSite=None cookies, and browsers keep those only
+    // when Secure (as ASP.NET Core's OpenID Connect handler sets its correlation cookie).
+    private CookieOptions CookieOptions(DateTimeOffset? expires, bool posted) => new()
     {
         HttpOnly = true,
-        Secure = Request.IsHttps,
-        SameSite = SameSiteMode.Lax, // the provider's redirect back is a top-level GET from another site
+        Secure = posted || Request.IsHttps,
+        SameSite = posted ? SameSiteMode.None : SameSiteMode.Lax,
         Path = OriginalPathBase + Options.CallbackPath,
         Expires = expires,
         IsEssential = true,
     };
+
+    /// <summary>Whether <paramref name="url"/> stays on this site: a path (not <c>//host</c> or <c>/\host</c>), or
+    /// an absolute URL of this request's scheme and host.</summary>
+    private bool IsLocal(string url)
+    {
+        if (url.StartsWith('/'))
+        {
+            return url.Length == 1 || (url[1] != '/' && url[1] != '\\');
+        }
+
+        return Uri.TryCreate(url, UriKind.Absolute, out var absolute)
+            && string.Equals(absolute.Scheme, Request.Scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(absolute.Authority, Request.Host.Value, StringComparison.OrdinalIgnoreCase);
+    }
 
     private sealed record Attempt(string Scheme, string State, DateTimeOffset ExpiresAt, AuthenticationProperties Properties, IReadOnlyDictionary<string, string> Session);
 
@@ -237,4 +266,7 @@ internal sealed class ConnectorAuthenticationHandler : RemoteAuthenticationHandl
             return null;
         }
     }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "A {Scheme} sign-in was asked to return to an address outside this site; it returns to the site's root instead (ConnectorAuthenticationOptions.AllowExternalReturnUrls)")]
+    private static partial void LogExternalReturnUrl(ILogger logger, string scheme);
 }

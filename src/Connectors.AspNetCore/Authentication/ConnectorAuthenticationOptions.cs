@@ -30,6 +30,11 @@ public sealed class ConnectorAuthenticationOptions : RemoteAuthenticationOptions
     /// Connectors made from unchanged config are reused.</summary>
     public Func<HttpContext, ValueTask<JsonElement>>? ConfigResolver { get; set; }
 
+    /// <summary>Whether the address a sign-in returns to (<see cref="AuthenticationProperties.RedirectUri"/>) may be
+    /// outside this site. Default false: an address that is not a local path or this site's own URL is replaced by
+    /// the site's root, so a crafted path or return URL cannot make sign-in an open redirect.</summary>
+    public bool AllowExternalReturnUrls { get; set; }
+
     /// <summary>The events: redirect, ticket creation, and those of every remote scheme (failure, access denied, ticket received).</summary>
     public new ConnectorAuthenticationEvents Events
     {

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Connectors.Abstractions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace Connectors.AspNetCore;
 
@@ -43,27 +44,78 @@ internal sealed class ConnectorInstances(IConnectorRegistry registry)
     }
 }
 
+/// <summary>What <see cref="ConsumedAttempts.TryConsume"/> found.</summary>
+internal enum Consumption
+{
+    /// <summary>First use: accepted and remembered.</summary>
+    Consumed,
+
+    /// <summary>Used before: a replay.</summary>
+    Replayed,
+
+    /// <summary>The memory is full of attempts that have not expired: refused, since a replay could not be told apart.</summary>
+    Full,
+}
+
 /// <summary>The callbacks already used, until their attempt would have expired anyway: a replayed callback is refused
 /// even with its cookie. In this process's memory (the attempt cookie, deleted on use, covers other instances for the
-/// same browser).</summary>
-internal sealed class ConsumedAttempts
+/// same browser). Bounded: at most <see cref="ConnectorReplayOptions.Capacity"/> entries, expired ones dropped in the
+/// order they were added at a constant cost per callback; when it is full of live entries, callbacks fail closed
+/// until entries expire.</summary>
+internal sealed class ConsumedAttempts(IOptions<ConnectorReplayOptions> options)
 {
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _used = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _used = new(StringComparer.Ordinal);
+    private readonly Queue<(string Attempt, DateTimeOffset ExpiresAt)> _order = new();
+    private readonly int _capacity = options.Value.Capacity;
 
-    /// <summary>Marks <paramref name="attempt"/> used; false when it already was.</summary>
-    public bool TryConsume(string attempt, DateTimeOffset expiresAt, DateTimeOffset now)
+    /// <summary>How many attempts are remembered.</summary>
+    public int Count
     {
-        if (_used.Count > 10_000)
+        get
         {
-            foreach (var (key, until) in _used)
+            lock (_used)
             {
-                if (until < now)
-                {
-                    _used.TryRemove(key, out _);
-                }
+                return _used.Count;
             }
         }
-
-        return _used.TryAdd(attempt, expiresAt);
     }
+
+    /// <summary>Marks <paramref name="attempt"/> used.</summary>
+    public Consumption TryConsume(string attempt, DateTimeOffset expiresAt, DateTimeOffset now)
+    {
+        lock (_used)
+        {
+            // Every attempt lives as long (the scheme's RemoteAuthenticationTimeout), so the queue is close to expiry
+            // order; one that expires out of order is dropped when it reaches the head, and counts until then.
+            while (_order.TryPeek(out var head) && head.ExpiresAt < now)
+            {
+                _order.Dequeue();
+                _used.Remove(head.Attempt);
+            }
+
+            if (_used.ContainsKey(attempt))
+            {
+                return Consumption.Replayed;
+            }
+
+            if (_used.Count >= _capacity)
+            {
+                return Consumption.Full;
+            }
+
+            _used.Add(attempt, expiresAt);
+            _order.Enqueue((attempt, expiresAt));
+            return Consumption.Consumed;
+        }
+    }
+}
+
+/// <summary>The replay memory of connector schemes (<c>AddConnector</c>): <c>services.Configure&lt;ConnectorReplayOptions&gt;(...)</c>.</summary>
+public sealed class ConnectorReplayOptions
+{
+    /// <summary>The most completed sign-in attempts remembered at once, per process, each until its attempt would
+    /// have expired (<c>RemoteAuthenticationTimeout</c>, 15 minutes by default). When that many completed within one
+    /// timeout, further callbacks are refused until the oldest expire. Default 100,000 (about 16 MiB), i.e. 111
+    /// sign-ins a second sustained with the default timeout.</summary>
+    public int Capacity { get; set; } = 100_000;
 }

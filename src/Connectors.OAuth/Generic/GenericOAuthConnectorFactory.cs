@@ -16,7 +16,7 @@ public abstract class GenericOAuthConnectorFactory<TConfig, TOptions> : Connecto
     {
         Options = options ?? throw new ArgumentNullException(nameof(options));
         Http = new ProviderHttpClient(provider, httpClientFactory, httpClientName, options.Http, logger, time, meterFactory);
-        Keys = new OpenIdMetadataCache(Http, options.IsAllowed);
+        Keys = new OpenIdMetadataCache(Http, options.IsAllowed) { MinimumRefreshInterval = options.KeyRefreshInterval };
     }
 
     /// <summary>The host-level options.</summary>

@@ -1,4 +1,5 @@
 using Connectors.OAuth;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -10,7 +11,9 @@ public static class GenericOAuthServiceCollectionExtensions
     public static ConnectorsBuilder AddOAuth2(this ConnectorsBuilder builder, Action<OAuth2Options>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddProvider<OAuth2ConnectorFactory, OAuth2Options, GenericOAuthOptionsValidator>(OAuth2ConnectorFactory.HttpClientName, configure);
+        builder.AddProvider<OAuth2ConnectorFactory, OAuth2Options, GenericOAuthOptionsValidator>(OAuth2ConnectorFactory.HttpClientName, configure);
+        // The addresses come from tenants' configs: public ones only, or the origins the host allows.
+        return builder.ConnectToPublicAddressesOnly(OAuth2ConnectorFactory.HttpClientName, static services => services.GetRequiredService<IOptions<OAuth2Options>>().Value.IsTrusted);
     }
 
     /// <summary>Registers the <c>oidc</c> factory and its named <see cref="HttpClient"/>; <see cref="OidcOptions"/>
@@ -18,6 +21,7 @@ public static class GenericOAuthServiceCollectionExtensions
     public static ConnectorsBuilder AddOidc(this ConnectorsBuilder builder, Action<OidcOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddProvider<OidcConnectorFactory, OidcOptions, GenericOAuthOptionsValidator>(OidcConnectorFactory.HttpClientName, configure);
+        builder.AddProvider<OidcConnectorFactory, OidcOptions, GenericOAuthOptionsValidator>(OidcConnectorFactory.HttpClientName, configure);
+        return builder.ConnectToPublicAddressesOnly(OidcConnectorFactory.HttpClientName, static services => services.GetRequiredService<IOptions<OidcOptions>>().Value.IsTrusted);
     }
 }

@@ -18,10 +18,11 @@ internal static class OAuthConfigFields
     private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
     {
         "response_type", "client_id", "client_secret", "redirect_uri", "state", "scope", "nonce", "code", "grant_type",
-        "code_challenge", "code_challenge_method", "code_verifier", "client_assertion", "client_assertion_type",
+        "code_challenge", "code_challenge_method", "code_verifier", "client_assertion", "client_assertion_type", "request", "request_uri",
     };
 
-    /// <summary>An endpoint: an absolute URL, https unless its origin is one the host allows; null (reported) otherwise.</summary>
+    /// <summary>An endpoint: an absolute https URL on a public host, unless its origin is one the host allows; null
+    /// (reported) otherwise.</summary>
     public static Uri? Endpoint(ConfigReader reader, JsonElement parent, string name, string path, bool required, GenericOAuthOptions options)
     {
         var text = required ? reader.RequiredString(parent, name, path) : reader.OptionalString(parent, name, path);
@@ -35,7 +36,7 @@ internal static class OAuthConfigFields
             return uri;
         }
 
-        reader.AddError(path, "must be an absolute https URL (without credentials or fragment), or on an origin the host application allows");
+        reader.AddError(path, "must be an absolute https URL (without credentials or fragment) on a public host, not a loopback, private or link-local address, or on an origin the host application allows");
         return null;
     }
 
@@ -60,7 +61,8 @@ internal static class OAuthConfigFields
         Literal(reader, "responseType", "code");
         Literal(reader, "grantType", "authorization_code");
         var custom = StringMap(reader, reader.Root, "customConfig", "customConfig");
-        foreach (var name in custom.Select(p => p.Key).Where(Reserved.Contains))
+        // Compared as a provider may read the name: unescaped, trimmed, in any case.
+        foreach (var name in custom.Select(p => p.Key).Where(k => Reserved.Contains(Uri.UnescapeDataString(k).Trim().ToLowerInvariant())))
         {
             reader.AddError(ConfigReader.PathOf("customConfig", name), "is set by the connector itself and cannot be replaced");
         }

@@ -150,6 +150,77 @@ public sealed class VerificationCodeServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_send_whose_outcome_is_unknown_counts_as_sent_and_its_code_is_pending()
+    {
+        var codes = Service(o => o.MaxSendsPerClient = 2);
+        _email.Lost = true;
+
+        var sent = await codes.SendAsync(_email, Address, UsageType.SignIn, "203.0.113.7");
+
+        sent.DeliveryUnknown.Should().BeTrue();
+        sent.MessageId.Should().BeNull();
+        var code = _email.Attempted.Single().Payload.Code!;
+        var again = (await codes.Awaiting(c => c.SendAsync(_email, Address, UsageType.SignIn, "203.0.113.7")).Should().ThrowAsync<ConnectorException>()).Which;
+        again.Code.Should().Be(ConnectorErrorCode.RateLimitExceeded, "the cooldown counts a maybe-sent mail");
+        _time.Advance(TimeSpan.FromSeconds(61));
+        await codes.SendAsync(_email, "bob@example.com", UsageType.SignIn, "203.0.113.7");
+        (await codes.Awaiting(c => c.SendAsync(_email, "carol@example.com", UsageType.SignIn, "203.0.113.7")).Should().ThrowAsync<ConnectorException>())
+            .Which.Message.Should().Contain("This client asked for too many codes", "both maybe-sent mails count against the client's cap of 2");
+        (await codes.VerifyAsync(Address, UsageType.SignIn, code)).Result.Should().Be(VerificationResult.Verified, "the mail may have arrived: its code works");
+        _logs.Entries.Should().Contain(e => e.EventId.Id == 1203);
+        _logs.AllText.Should().NotContain(code);
+    }
+
+    [Theory]
+    [InlineData("\u212Aate@example.com")] // Kelvin sign: lower-cases to "k"
+    [InlineData("\u212Bngstrom@example.com")] // Angstrom sign
+    [InlineData("\u2126mega@example.com")] // Ohm sign
+    [InlineData("gro\u1E9E@example.com")] // capital sharp s: lower-cases to U+00DF
+    [InlineData("\uFF41da@example.com")] // full-width a
+    public async Task An_address_that_case_folding_would_change_into_another_is_refused_before_any_send(string address)
+    {
+        var codes = Service();
+
+        var error = (await codes.Awaiting(c => c.SendAsync(_email, address, UsageType.SignIn)).Should().ThrowAsync<ConnectorException>()).Which;
+
+        error.Code.Should().Be(ConnectorErrorCode.InvalidRequestParameters);
+        _email.Attempted.Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task The_address_keyed_and_the_address_sent_to_are_the_same_string()
+    {
+        var codes = Service();
+
+        await codes.SendAsync(_email, " Ada@Example.COM ", UsageType.SignIn);
+        await codes.SendAsync(_email, "\u00E5sa@example.com", UsageType.SignIn);
+        var upper = (await codes.Awaiting(c => c.SendAsync(_email, "\u00C5sa@example.com", UsageType.SignIn)).Should().ThrowAsync<ConnectorException>()).Which;
+
+        _email.Sent.Select(m => m.To).Should().Equal("ada@example.com", "\u00E5sa@example.com");
+        upper.Code.Should().Be(ConnectorErrorCode.InvalidRequestParameters, "only ASCII letters are lower-cased; any other change of case would send elsewhere than typed");
+    }
+
+    [Fact]
+    public async Task The_memory_store_fails_closed_at_its_cap_and_drops_expired_records_as_time_passes()
+    {
+        var store = new MemoryVerificationCodeStore(_time, capacity: 3);
+        var codes = Service(o => o.MaxStoredRecords = 3, s => s.AddSingleton<IVerificationCodeStore>(store));
+        await SendAsync(codes, "a@example.com");
+        await SendAsync(codes, "b@example.com");
+        await SendAsync(codes, "c@example.com");
+
+        var full = (await codes.Awaiting(c => c.SendAsync(_email, "d@example.com", UsageType.SignIn)).Should().ThrowAsync<ConnectorException>()).Which;
+        full.Code.Should().Be(ConnectorErrorCode.RateLimitExceeded);
+        store.Count.Should().Be(3);
+        (await codes.VerifyAsync("e@example.com", UsageType.SignIn, "000000")).Result.Should().Be(VerificationResult.NonePending, "a verify adds nothing");
+        store.Count.Should().Be(3);
+
+        _time.Advance(TimeSpan.FromHours(1));
+        await SendAsync(codes, "d@example.com");
+        store.Count.Should().Be(1, "the expired records went as the new one was written");
+    }
+
+    [Fact]
     public async Task Codes_are_stored_only_as_keyed_hashes_and_never_logged()
     {
         var store = new SpyStore(new MemoryVerificationCodeStore(_time));
@@ -201,6 +272,9 @@ public sealed class VerificationCodeServiceTests : IDisposable
 
         public bool Fail { get; set; }
 
+        /// <summary>Fail as a send whose answer was lost after the request went out.</summary>
+        public bool Lost { get; set; }
+
         public ConnectorMetadata Metadata => throw new NotSupportedException();
 
         public Task<EmailSendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
@@ -209,6 +283,11 @@ public sealed class VerificationCodeServiceTests : IDisposable
             if (Fail)
             {
                 throw new ConnectorException(ConnectorErrorCode.General, "Mailgun send failed with HTTP 503.");
+            }
+
+            if (Lost)
+            {
+                throw new ConnectorException(ConnectorErrorCode.General, "Mailgun send timed out.") { Provider = "Mailgun", OutcomeUnknown = true };
             }
 
             lock (Sent)

@@ -13,16 +13,24 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
 
     /// <summary>A client on <paramref name="time"/>, by default a manual clock nobody moves: no timeout fires unless a
     /// test asks for one, however slow the machine. Retries do not wait (a retry delay would be a timer too).</summary>
-    private ProviderHttpClient Client(Action<ConnectorHttpOptions>? configure = null, TimeProvider? time = null, HttpMessageHandler? handler = null)
+    /// <param name="connectorClient">Whether "test" is registered as a connector client (no redirects followed).</param>
+    /// <param name="trusted">Makes it a public-addresses-only client trusting these hosts and ports.</param>
+    private ProviderHttpClient Client(Action<ConnectorHttpOptions>? configure = null, TimeProvider? time = null, HttpMessageHandler? handler = null, bool connectorClient = false, Func<System.Net.DnsEndPoint, bool>? trusted = null)
     {
         var options = new ConnectorHttpOptions { RetryBaseDelay = TimeSpan.Zero };
         configure?.Invoke(options);
+        _services?.Dispose();
         _services = ConnectorHost.Build(Logs, b =>
         {
             var client = b.Services.AddHttpClient("test").RemoveAllLoggers();
             if (handler is not null)
             {
                 client.ConfigurePrimaryHttpMessageHandler(() => handler);
+            }
+
+            if (connectorClient)
+            {
+                b.ConnectToPublicAddressesOnly("test", _ => trusted ?? (_ => true));
             }
         });
         return new ProviderHttpClient(
@@ -121,7 +129,9 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
         await WireMock.WaitForCountAsync("POST", "/send", 1);
         time.Advance(Long);
 
-        (await send.WaitAsync(TimeSpan.FromSeconds(60)).Awaiting(s => s).Should().ThrowAsync<ConnectorException>()).Which.Message.Should().Contain("timed out");
+        var error = (await send.WaitAsync(TimeSpan.FromSeconds(60)).Awaiting(s => s).Should().ThrowAsync<ConnectorException>()).Which;
+        error.Message.Should().Contain("timed out");
+        error.OutcomeUnknown.Should().BeTrue("the provider got the request and may have acted on it");
         (await WireMock.CountAsync("POST", "/send")).Should().Be(1);
         Logs.Entries.Should().NotContain(e => e.EventId.Id == 1002);
     }
@@ -267,7 +277,9 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
 
         var act = () => Client().SendJsonAsync(Post("/reset"));
 
-        (await act.Should().ThrowAsync<ConnectorException>()).Which.Code.Should().Be(ConnectorErrorCode.General);
+        var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
+        error.Code.Should().Be(ConnectorErrorCode.General);
+        error.OutcomeUnknown.Should().BeTrue("the connection broke after the request was written");
         (await WireMock.CountAsync("POST", "/reset")).Should().Be(1);
     }
 
@@ -281,8 +293,112 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
         var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
         error.Code.Should().Be(ConnectorErrorCode.General);
         error.Message.Should().Contain("could not be established");
+        error.OutcomeUnknown.Should().BeFalse("a refused connection never reached the server");
         Logs.Entries.Count(e => e.EventId.Id == 1002).Should().Be(2, "a refused connection never reached the server, so even an unsafe call may be retried");
     }
+
+    [Fact]
+    public async Task A_timed_out_safe_call_has_no_unknown_outcome()
+    {
+        await WireMock.LoadContractAsync("http/get-slow.json");
+        var time = new ManualTimeProvider();
+        var client = Client(o =>
+        {
+            o.AttemptTimeout = Long;
+            o.MaxRetryAttempts = 0;
+        }, time);
+
+        var send = client.SendJsonAsync(Get("/slow"));
+        await WireMock.WaitForCountAsync("GET", "/slow", 1);
+        time.Advance(Long);
+
+        (await send.WaitAsync(TimeSpan.FromSeconds(60)).Awaiting(s => s).Should().ThrowAsync<ConnectorException>()).Which.OutcomeUnknown.Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData(301)]
+    [InlineData(302)]
+    [InlineData(303)]
+    [InlineData(307)]
+    [InlineData(308)]
+    public async Task A_redirect_to_another_host_is_an_error_naming_its_status_and_is_never_followed_by_a_connector_client(int status)
+    {
+        using var elsewhere = new ConnectionCounter();
+        await WireMock.StubAsync($$"""{ "request": { "method": "POST", "urlPath": "/send" }, "response": { "status": {{status}}, "headers": { "Location": "{{elsewhere.BaseUri}}steal" }, "body": "moved to {{elsewhere.BaseUri}}" } }""");
+
+        var act = () => Client(connectorClient: true).SendAsync(Post("/send"));
+
+        var error = (await act.Should().ThrowAsync<ConnectorException>()).Which;
+        error.HttpStatusCode.Should().Be(status);
+        error.Message.Should().Be($"TestProvider write answered with a redirect (HTTP {status}), which is never followed; check the endpoint address.");
+        (await WireMock.CountAsync("POST", "/send")).Should().Be(1);
+        elsewhere.Connections.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task A_redirect_followed_by_a_handler_the_host_added_is_still_an_error()
+    {
+        using var elsewhere = new ConnectionCounter();
+        await WireMock.StubAsync($$"""{ "request": { "method": "GET", "urlPath": "/items" }, "response": { "status": 302, "headers": { "Location": "{{WireMock.BaseUri}}other" } } }""");
+        await WireMock.StubAsync("""{ "request": { "method": "GET", "urlPath": "/other" }, "response": { "status": 200, "jsonBody": { "id": "not the provider's answer" } } }""");
+
+        // A plain named client (not registered by a connector) follows redirects, as a host's own handler might.
+        var act = () => Client().SendJsonAsync(Get("/items"));
+
+        (await act.Should().ThrowAsync<ConnectorException>()).Which.Message.Should().Contain("was redirected to another address");
+    }
+
+    [Fact]
+    public async Task A_client_for_public_addresses_only_refuses_loopback_with_one_message_whether_or_not_anything_listens()
+    {
+        using var closed = new RefusingPort();
+        var messages = new List<string>();
+        foreach (var target in new[] { WireMock.BaseUri, closed.Uri })
+        {
+            var client = Client(connectorClient: true, trusted: _ => false);
+
+            var error = (await client.Awaiting(c => c.SendJsonAsync(new ProviderRequest("read", HttpMethod.Get, new Uri(target, "/items"), RequestSafety.Safe))).Should().ThrowAsync<ConnectorException>()).Which;
+
+            error.Code.Should().Be(ConnectorErrorCode.InvalidConfig);
+            messages.Add(error.Message);
+        }
+
+        messages[0].Should().Be("TestProvider read was not sent: 127.0.0.1 resolves to a loopback, private, link-local or otherwise non-public address. A config may name public addresses only; a host application that means to reach this one lists its origin as allowed.");
+        messages[1].Should().Be(messages[0], "the text must not tell an open port from a closed one");
+        (await WireMock.CountAsync("GET", "/items")).Should().Be(0);
+        Logs.Entries.Should().NotContain(e => e.EventId.Id == 1002, "a refused address is not retried");
+    }
+
+    [Fact]
+    public async Task A_client_for_public_addresses_only_connects_to_a_trusted_host()
+    {
+        await WireMock.LoadContractAsync("http/get-503-then-200.json");
+
+        var json = await Client(connectorClient: true, trusted: e => e.Port == WireMock.BaseUri.Port).SendJsonAsync(Get("/items"));
+
+        json.GetProperty("id").GetString().Should().Be("42");
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1", false)]
+    [InlineData("10.1.2.3", false)]
+    [InlineData("172.16.0.1", false)]
+    [InlineData("172.32.0.1", true)]
+    [InlineData("192.168.0.1", false)]
+    [InlineData("169.254.169.254", false)]
+    [InlineData("100.64.0.1", false)]
+    [InlineData("0.0.0.0", false)]
+    [InlineData("224.0.0.1", false)]
+    [InlineData("8.8.8.8", true)]
+    [InlineData("::1", false)]
+    [InlineData("::", false)]
+    [InlineData("fe80::1", false)]
+    [InlineData("fd12:3456::1", false)]
+    [InlineData("::ffff:10.0.0.1", false)]
+    [InlineData("64:ff9b::a00:1", false)]
+    [InlineData("2606:4700::1111", true)]
+    public void Public_addresses_are_told_from_the_others(string address, bool isPublic) =>
+        ProviderNetwork.IsPublic(System.Net.IPAddress.Parse(address)).Should().Be(isPublic);
 
     [Fact]
     public async Task Caller_cancellation_stays_an_OperationCanceledException()

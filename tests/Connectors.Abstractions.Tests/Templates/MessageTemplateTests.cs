@@ -138,4 +138,23 @@ public sealed class MessageTemplateTests
     {
         MessageTemplate.Parse("{{v}}").Render(ConnectorHost.Json("""{ "v": "ww\ud800" }"""), TemplateEscaping.None).Should().Be("\uFFFD");
     }
+
+    [Fact]
+    public void Nested_loops_over_the_root_end_with_a_render_error_within_the_step_budget()
+    {
+        var template = MessageTemplate.Parse(string.Concat(Enumerable.Repeat("{{#each @root}}", 12)) + string.Concat(Enumerable.Repeat("{{/each}}", 12)));
+
+        var act = () => template.Render(ConnectorHost.Json("""{ "a": 1, "b": 2, "c": 3, "d": 4 }"""), TemplateEscaping.Html);
+
+        act.Should().Throw<TemplateRenderException>().Which.Message.Should().Contain($"{MessageTemplate.MaxRenderSteps} steps");
+    }
+
+    [Fact]
+    public void A_render_within_the_step_budget_is_complete()
+    {
+        // 3 x 3 x 3 iterations, each a node or two: far under the budget.
+        var template = MessageTemplate.Parse("{{#each @root}}{{#each @root}}{{#each @root}}.{{/each}}{{/each}}{{/each}}");
+
+        template.Render(ConnectorHost.Json("""{ "a": 1, "b": 2, "c": 3 }"""), TemplateEscaping.None).Should().Be(new string('.', 27));
+    }
 }

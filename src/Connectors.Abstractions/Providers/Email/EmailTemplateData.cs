@@ -19,7 +19,7 @@ public static class EmailTemplateData
     public static JsonElement Create(EmailPayload payload, JsonElement? defaults = null)
     {
         ArgumentNullException.ThrowIfNull(payload);
-        var (buffer, writer) = Scratch ??= (new ArrayBufferWriter<byte>(512), new Utf8JsonWriter(Stream.Null));
+        var (buffer, writer) = Scratch ??= (new ArrayBufferWriter<byte>(512), new Utf8JsonWriter(Stream.Null, new JsonWriterOptions { MaxDepth = MaxDepth }));
         buffer.ResetWrittenCount();
         writer.Reset(buffer);
         var current = string.Empty;
@@ -49,9 +49,12 @@ public static class EmailTemplateData
             throw new ArgumentException($"The payload value '{SafeText.FromProvider(current, 60)}' cannot be written as JSON (an unsupported .NET type or invalid Unicode); give it as a JSON string, number, boolean, object or array.", nameof(payload));
         }
 
-        var reader = new Utf8JsonReader(buffer.WrittenSpan);
+        // As deep as the writer allows (its default, 1,000): whatever was written can be read back.
+        var reader = new Utf8JsonReader(buffer.WrittenSpan, new JsonReaderOptions { MaxDepth = MaxDepth });
         return JsonElement.ParseValue(ref reader); // copies: the scratch buffer is reused by the next call on this thread
     }
+
+    private const int MaxDepth = 1000;
 
     // One writer and buffer per thread: Create is synchronous and the result is a copy.
     [ThreadStatic]

@@ -190,6 +190,17 @@ public sealed class ProviderHttpClient
             {
                 Provider = Provider,
                 Operation = request.Operation,
+                OutcomeUnknown = request.Safety == RequestSafety.Unsafe,
+            };
+        }
+        catch (Exception exception) when (Refusal(exception) is { } refused)
+        {
+            failure = new ConnectorException(
+                ConnectorErrorCode.InvalidConfig,
+                $"{Provider} {request.Operation} was not sent: {refused.Message}. A config may name public addresses only; a host application that means to reach this one lists its origin as allowed.")
+            {
+                Provider = Provider,
+                Operation = request.Operation,
             };
         }
         catch (Exception exception) when (exception is HttpRequestException or IOException or OperationCanceledException)
@@ -201,6 +212,7 @@ public sealed class ProviderHttpClient
             {
                 Provider = Provider,
                 Operation = request.Operation,
+                OutcomeUnknown = request.Safety == RequestSafety.Unsafe && !NeverSent(exception),
             };
         }
 
@@ -227,6 +239,16 @@ public sealed class ProviderHttpClient
 
             message.Content = request.Content?.Invoke();
             using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (response.RequestMessage?.RequestUri is { } sentTo && sentTo != request.Uri)
+            {
+                // A handler the host put in this client's pipeline followed a redirect: whatever came back is not the
+                // provider's answer to this request.
+                var redirected = new ProviderResponse((int)response.StatusCode, [], response.Headers, null);
+                return Outcome.FromResult(new Attempt(redirected, new ProviderFailure(
+                    ConnectorErrorCode.General,
+                    "was redirected to another address by an HTTP handler of this host; connector clients never follow redirects: remove the handler that follows them")));
+            }
+
             byte[] body;
             string? bodyProblem = null;
             if (request.AcceptAnySuccessBody && response.IsSuccessStatusCode)
@@ -317,6 +339,13 @@ public sealed class ProviderHttpClient
 
     private ProviderFailure? Classify(ProviderRequest request, ProviderResponse response)
     {
+        // No provider call needs a redirect, and following one would hand the request (a client secret, a code, an
+        // email) to whatever address the response names. Its Location is not quoted either.
+        if (response.StatusCode is >= 300 and < 400)
+        {
+            return new ProviderFailure(ConnectorErrorCode.General, $"answered with a redirect (HTTP {response.StatusCode}), which is never followed; check the endpoint address");
+        }
+
         if (request.Inspect?.Invoke(response) is { } failure)
         {
             return failure;
@@ -403,12 +432,29 @@ public sealed class ProviderHttpClient
     }
 
     private static ValueTask<bool> ShouldRetrySafe(RetryPredicateArguments<Attempt> args) => new(
-        args.Outcome.Exception is HttpRequestException or IOException or TimeoutRejectedException
+        (args.Outcome.Exception is HttpRequestException or IOException or TimeoutRejectedException && Refusal(args.Outcome.Exception) is null)
         || args.Outcome.Result?.Failure?.IsTransient == true);
 
     // An unsafe request is repeated only when it provably never left this process.
     private static ValueTask<bool> ShouldRetryUnsafe(RetryPredicateArguments<Attempt> args) => new(
-        args.Outcome.Exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError });
+        args.Outcome.Exception is { } exception && NeverSent(exception));
+
+    private static bool NeverSent(Exception exception) =>
+        exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }
+        && Refusal(exception) is null;
+
+    private static ProviderAddressRefusedException? Refusal(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is ProviderAddressRefusedException refused)
+            {
+                return refused;
+            }
+        }
+
+        return null;
+    }
 
     private sealed record Attempt(ProviderResponse Response, ProviderFailure? Failure);
 }

@@ -107,7 +107,7 @@ public sealed class ProviderResponse
             var reader = new Utf8JsonReader(body);
             var value = JsonElement.ParseValue(ref reader);
             // Anything but whitespace after the value makes the reader throw: the body is not one JSON value.
-            return reader.Read() ? null : value;
+            return reader.Read() || !JsonElementExtensions.HasTextPropertyNames(body) ? null : value;
         }
         catch (JsonException)
         {

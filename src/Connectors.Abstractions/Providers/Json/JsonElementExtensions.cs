@@ -6,6 +6,38 @@ namespace Connectors.Abstractions.Providers;
 /// <summary>Reading provider JSON without reflection (AOT-safe).</summary>
 public static class JsonElementExtensions
 {
+    /// <summary>
+    /// Whether every property name is text (and, when an escape is present, the body is well-formed JSON). JSON may escape a lone surrogate (<c>"\ud800x"</c>): such a name makes
+    /// every later property lookup throw <see cref="InvalidOperationException"/>, so the body is not usable JSON.
+    /// String values may (<see cref="GetTextOrNull"/> reads them as absent). <see cref="ProviderResponse.TryGetJson"/>
+    /// refuses such bodies; provider code that parses provider JSON itself (a decoded token) checks with this.
+    /// </summary>
+    public static bool HasTextPropertyNames(ReadOnlySpan<byte> body)
+    {
+        if (body.IndexOf("\\u"u8) < 0)
+        {
+            return true;
+        }
+
+        var reader = new Utf8JsonReader(body);
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.ValueIsEscaped)
+                {
+                    _ = reader.GetString();
+                }
+            }
+
+            return true;
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or JsonException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The string property <paramref name="name"/>; null when absent, not a string, empty, or not text (an
     /// escaped lone surrogate).</summary>
     public static string? GetStringOrNull(this JsonElement element, string name)

@@ -41,6 +41,11 @@ public sealed class MessageTemplate
     /// <summary>The longest rendered text: 1 Mi characters (a loop over a large payload value cannot grow without end).</summary>
     public const int MaxOutputLength = 1024 * 1024;
 
+    /// <summary>The most work one render may do: 1,000,000 steps, each a node rendered or a loop iteration begun. Nested
+    /// loops over the data (<c>{{#each @root}}</c> inside itself) multiply; the budget ends every render in bounded time
+    /// whatever the data, where the output cap alone would not (such loops may write nothing).</summary>
+    public const int MaxRenderSteps = 1_000_000;
+
     private readonly TemplateNode[] _nodes;
 
     private MessageTemplate(string source, TemplateNode[] nodes)
@@ -62,7 +67,8 @@ public sealed class MessageTemplate
     }
 
     /// <summary>Renders the template with <paramref name="data"/> (usually an object).</summary>
-    /// <exception cref="TemplateRenderException">When the output would exceed <see cref="MaxOutputLength"/>.</exception>
+    /// <exception cref="TemplateRenderException">When the output would exceed <see cref="MaxOutputLength"/>, or the
+    /// render <see cref="MaxRenderSteps"/>.</exception>
     public string Render(JsonElement data, TemplateEscaping escaping)
     {
         var renderer = new TemplateRenderer(data, escaping, Source.Length + 32);
@@ -94,7 +100,8 @@ public sealed class TemplateSyntaxException : FormatException
     public int Position { get; }
 }
 
-/// <summary>A template whose output would exceed <see cref="MessageTemplate.MaxOutputLength"/>.</summary>
+/// <summary>A template whose output would exceed <see cref="MessageTemplate.MaxOutputLength"/>, or whose rendering would
+/// take more than <see cref="MessageTemplate.MaxRenderSteps"/>.</summary>
 public sealed class TemplateRenderException(string message) : InvalidOperationException(message);
 
 internal abstract record TemplateNode;
@@ -122,6 +129,7 @@ internal sealed class TemplateRenderer(JsonElement root, TemplateEscaping escapi
     private readonly StringBuilder _output = new(Math.Min(capacity, MessageTemplate.MaxOutputLength));
     private readonly Frame _root = new(root, null, null, false, false);
     private List<Frame>? _pushed; // scopes opened by #each and #with, innermost last; most templates open none
+    private int _steps;
 
     public string Output => _output.ToString();
 
@@ -131,6 +139,7 @@ internal sealed class TemplateRenderer(JsonElement root, TemplateEscaping escapi
     {
         foreach (var node in nodes)
         {
+            Step();
             switch (node)
             {
                 case TextNode text:
@@ -203,6 +212,7 @@ internal sealed class TemplateRenderer(JsonElement root, TemplateEscaping escapi
 
     private void Push(Frame frame, TemplateNode[] program)
     {
+        Step();
         (_pushed ??= []).Add(frame);
         Render(program);
         _pushed.RemoveAt(_pushed.Count - 1);
@@ -305,6 +315,14 @@ internal sealed class TemplateRenderer(JsonElement root, TemplateEscaping escapi
                 return "false";
             default:
                 return string.Empty;
+        }
+    }
+
+    private void Step()
+    {
+        if (++_steps > MessageTemplate.MaxRenderSteps)
+        {
+            throw new TemplateRenderException($"Rendering would take more than {MessageTemplate.MaxRenderSteps} steps (nested loops over the data multiply); simplify the template.");
         }
     }
 
