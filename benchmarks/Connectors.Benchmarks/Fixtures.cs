@@ -12,7 +12,8 @@ namespace Connectors.Benchmarks;
 public static class Fixtures
 {
     public const string WeComConfig = """{ "corpId": "ww-corp-1", "agentId": "1000002", "secret": "wecom-secret-S3CR3T" }""";
-    public const string HuggingFaceConfig = """{ "clientId": "hf-client-1", "clientSecret": "hf-secret-S3CR3T", "scope": "openid profile email" }""";
+    // Token + userinfo, as the raw baseline (openid would add an ID token check the baseline does not do).
+    public const string HuggingFaceConfig = """{ "clientId": "hf-client-1", "clientSecret": "hf-secret-S3CR3T", "scope": "profile email" }""";
 
     public const string OAuth2Config = """
         { "authorizationEndpoint": "https://provider.test/oauth2/authorize", "tokenEndpoint": "https://provider.test/oauth2/token",

@@ -9,9 +9,16 @@ using Microsoft.Extensions.DependencyInjection;
 
 // Load run: real WireMock with the contract mappings, driven by the connectors over loopback.
 // dotnet run -c Release --project benchmarks/Connectors.LoadRun [-- --operations 10000 --concurrency 64]
+// Memory bounds (no WireMock): dotnet run -c Release --project benchmarks/Connectors.LoadRun -- --bounds
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+if (args.Contains("--bounds"))
+{
+    await Bounds.RunAsync();
+    return 0;
+}
+
 var operations = Argument("--operations", 10_000);
 var concurrency = Argument("--concurrency", 64);
-CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 await using var wireMock = await WireMockServer.StartAsync(containerThreads: 2 * concurrency, maxJournalEntries: 4 * operations + 100, heap: "1g");
 Console.WriteLine($"WireMock at {wireMock.BaseUri}; {operations} operations per scenario at concurrency {concurrency}; {Environment.ProcessorCount} cores");

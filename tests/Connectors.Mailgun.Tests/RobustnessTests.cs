@@ -106,6 +106,27 @@ public sealed class RobustnessTests(WireMockFixture fixture) : MailgunTestBase(f
         Logs.AllText.Should().NotContain(Code);
     }
 
+    [Theory]
+    [InlineData("named client, HttpClientHandler")]
+    [InlineData("host-wide defaults, SocketsHttpHandler")]
+    public async Task A_redirect_is_not_followed_whatever_primary_handler_the_host_configures(string host)
+    {
+        using var elsewhere = new ConnectionCounter();
+        await WireMock.StubAsync($$"""
+            { "request": { "method": "POST", "urlPath": "/v3/example.com/messages" }, "response": { "status": 307, "headers": { "Location": "{{elsewhere.BaseUri}}v3/example.com/messages" } } }
+            """);
+        Action<IServiceCollection> configure = host.StartsWith("named", StringComparison.Ordinal)
+            ? s => s.AddHttpClient(MailgunConnectorFactory.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new HttpClientHandler { AllowAutoRedirect = true })
+            : s => s.ConfigureHttpClientDefaults(h => h.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = true }));
+        var connector = Services(services: configure).Create<IEmailConnector>(MailgunConnectorFactory.ConnectorId, Config(Deliveries));
+
+        var error = (await connector.Awaiting(c => c.SendAsync(Message(UsageType.SignIn))).Should().ThrowAsync<ConnectorException>()).Which;
+
+        error.HttpStatusCode.Should().Be(307);
+        (await WireMock.CountAsync("POST", "/v3/example.com/messages")).Should().Be(1);
+        elsewhere.Connections.Should().Be(0, "the email, with its code, must not be sent to the address a redirect names");
+    }
+
     [Fact]
     public async Task A_2xx_whose_body_is_over_the_cap_is_sent()
     {

@@ -130,8 +130,8 @@ internal sealed record ProviderHttpClientPolicy(string Name, Func<IServiceProvid
 
 /// <summary>
 /// Wraps every configuration of a connector client (the host's <c>ConfigureHttpClientDefaults</c> and its own
-/// <c>ConfigurePrimaryHttpMessageHandler</c> included): the client starts from a <see cref="SocketsHttpHandler"/>, and
-/// once everything has run, redirect following is off on whatever primary handler resulted (a provider's 3xx must
+/// <c>ConfigurePrimaryHttpMessageHandler</c> included): a public-addresses-only client starts from a
+/// <see cref="SocketsHttpHandler"/>, and once everything has run, redirect following is off on whatever primary handler resulted (a provider's 3xx must
 /// never carry a client secret, a code or an email to another address) and a public-addresses-only client gets its
 /// connect check.
 /// </summary>
@@ -147,13 +147,20 @@ internal sealed class ProviderHttpClientFilter(IEnumerable<ProviderHttpClientPol
             return;
         }
 
-        builder.PrimaryHandler = new SocketsHttpHandler();
+        // A public-addresses-only client needs a SocketsHttpHandler (its ConnectCallback checks the addresses); the
+        // others keep the platform's default primary handler.
+        var trusted = _policies[name].Select(p => p.Trusted).OfType<Func<IServiceProvider, Func<DnsEndPoint, bool>>>().FirstOrDefault();
+        if (trusted is not null)
+        {
+            builder.PrimaryHandler = new SocketsHttpHandler();
+        }
+
         next(builder);
         switch (builder.PrimaryHandler)
         {
             case SocketsHttpHandler sockets:
                 sockets.AllowAutoRedirect = false;
-                if (_policies[name].Select(p => p.Trusted).OfType<Func<IServiceProvider, Func<DnsEndPoint, bool>>>().FirstOrDefault() is { } trusted)
+                if (trusted is not null)
                 {
                     sockets.ConnectCallback = ProviderNetwork.PublicAddressesOnly(trusted(builder.Services));
                 }
