@@ -6,8 +6,8 @@ namespace Connectors.Abstractions;
 /// <summary>
 /// Records in this process's memory. Each update runs under the store's lock, so checks and changes of one recipient
 /// are atomic: of 50 concurrent wrong guesses, exactly the allowed number are evaluated, the rest find the code locked.
-/// Bounded: at most <see cref="Capacity"/> records, expired ones dropped as time passes at a constant cost per update
-/// (records of one lifetime expire in the order they were written). At the cap it fails closed: an update that would
+/// Bounded: at most <see cref="Capacity"/> records, expired ones dropped as time passes, at most 16 per update (records
+/// of one lifetime expire in the order they were written, so finding them costs nothing). At the cap it fails closed: an update that would
 /// add a record (a first send to a new address or from a new client) is refused with
 /// <see cref="ConnectorErrorCode.RateLimitExceeded"/> until records expire; records already held keep working.
 /// </summary>
@@ -91,14 +91,20 @@ public sealed class MemoryVerificationCodeStore : IVerificationCodeStore
         }
     }
 
+    // At most a few per update, so no single update pays for a mass expiry; an update adds at most one record, so
+    // expired ones still go faster than records come.
+    private const int DropsPerUpdate = 16;
+
     private void DropExpired(DateTimeOffset now)
     {
+        var dropped = 0;
         foreach (var order in _expiryOrder.Values)
         {
-            while (order.First is { } first && first.Value.ExpiresAt <= now)
+            while (dropped < DropsPerUpdate && order.First is { } first && first.Value.ExpiresAt <= now)
             {
                 order.RemoveFirst();
                 _records.Remove(first.Value.Key);
+                dropped++;
             }
         }
     }

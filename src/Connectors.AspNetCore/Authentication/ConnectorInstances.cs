@@ -87,7 +87,8 @@ internal sealed class ConsumedAttempts(IOptions<ConnectorReplayOptions> options)
         {
             // Every attempt lives as long (the scheme's RemoteAuthenticationTimeout), so the queue is close to expiry
             // order; one that expires out of order is dropped when it reaches the head, and counts until then.
-            while (_order.TryPeek(out var head) && head.ExpiresAt < now)
+            // At most a few per callback, so none pays for a mass expiry; a callback adds at most one entry.
+            for (var dropped = 0; dropped < 16 && _order.TryPeek(out var head) && head.ExpiresAt < now; dropped++)
             {
                 _order.Dequeue();
                 _used.Remove(head.Attempt);
