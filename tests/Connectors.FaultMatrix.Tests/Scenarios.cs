@@ -26,7 +26,8 @@ public static class Scenarios
         ["mailgun"] = ["mailgun-key-S3CR3T", "483920", "YXBpOm1haWxndW4ta2V5LVMzQ1IzVA=="],
     };
 
-    public static ServiceProvider Services(Uri wireMock, CapturingLoggerProvider logs, (TimeSpan Attempt, TimeSpan Overall) timeouts) => ConnectorHost.Build(logs, b =>
+    /// <param name="host">What the host adds to the services (its own HTTP handlers), after the connectors.</param>
+    public static ServiceProvider Services(Uri wireMock, CapturingLoggerProvider logs, (TimeSpan Attempt, TimeSpan Overall) timeouts, Action<IServiceCollection>? host = null) => ConnectorHost.Build(logs, b =>
     {
         void Http(ConnectorHttpOptions o)
         {
@@ -51,6 +52,7 @@ public static class Scenarios
             o.AllowedEndpoints.Add(wireMock);
             Http(o.Http);
         });
+        host?.Invoke(b.Services);
     });
 
     /// <summary>

@@ -319,6 +319,33 @@ public sealed class OidcConnectorTests(WireMockFixture fixture) : WireMockTest(f
         (await required.Should().ThrowAsync<ConnectorException>()).Which.Code.Should().Be(ConnectorErrorCode.InvalidConfig);
     }
 
+    [Theory]
+    [InlineData("https://169.254.169.254")]
+    [InlineData("https://10.0.0.1")]
+    [InlineData("https://2130706433")]
+    [InlineData("https://localhost")]
+    [InlineData("https://[::1]")]
+    [InlineData("http://accounts.example.com")]
+    public void An_issuer_on_a_non_public_address_or_plain_http_is_refused_with_that_error_alone(string issuer)
+    {
+        var factory = Services().GetRequiredService<OidcConnectorFactory>();
+
+        var errors = factory.Validate(ConnectorHost.Json($$"""{ "issuer": "{{issuer}}", "clientId": "c", "clientSecret": "s" }"""));
+
+        errors.Select(e => e.Path).Should().Equal("issuer");
+    }
+
+    [Fact]
+    public async Task A_discovery_document_naming_an_endpoint_on_a_private_address_is_refused()
+    {
+        await StubDiscoveryAsync(""", "pushed_authorization_request_endpoint": "https://169.254.169.254/par" """);
+
+        var act = () => Connector(DiscoveryConfig()).GetAuthorizationUriAsync(new AuthorizationRequest("s", RedirectUri)).AsTask();
+
+        (await act.Should().ThrowAsync<ConnectorException>()).Which.Message.Should().Contain("pushed_authorization_request_endpoint that is not an allowed https address");
+        (await WireMock.CountAsync("POST", "/par")).Should().Be(0);
+    }
+
     [Fact]
     public async Task A_discovery_document_naming_another_issuer_is_refused()
     {

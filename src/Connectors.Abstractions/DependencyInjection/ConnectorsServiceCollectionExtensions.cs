@@ -132,8 +132,9 @@ internal sealed record ProviderHttpClientPolicy(string Name, Func<IServiceProvid
 /// Wraps every configuration of a connector client (the host's <c>ConfigureHttpClientDefaults</c> and its own
 /// <c>ConfigurePrimaryHttpMessageHandler</c> included): a public-addresses-only client starts from a
 /// <see cref="SocketsHttpHandler"/>, and once everything has run, redirect following is off on whatever primary handler resulted (a provider's 3xx must
-/// never carry a client secret, a code or an email to another address) and a public-addresses-only client gets its
-/// connect check.
+/// never carry a client secret, a code or an email to another address), a public-addresses-only client gets its
+/// connect check, and the host's retrying handlers (Microsoft.Extensions.Http.Resilience's, as the Aspire service
+/// defaults add to every client, and Microsoft.Extensions.Http.Polly's) see only requests that are safe to repeat.
 /// </summary>
 internal sealed class ProviderHttpClientFilter(IEnumerable<ProviderHttpClientPolicy> policies) : IHttpMessageHandlerBuilderFilter
 {
@@ -156,6 +157,14 @@ internal sealed class ProviderHttpClientFilter(IEnumerable<ProviderHttpClientPol
         }
 
         next(builder);
+        for (var i = 0; i < builder.AdditionalHandlers.Count; i++)
+        {
+            if (SafeRequestsOnlyHandler.Retries(builder.AdditionalHandlers[i]))
+            {
+                builder.AdditionalHandlers[i] = new SafeRequestsOnlyHandler(builder.AdditionalHandlers[i]);
+            }
+        }
+
         switch (builder.PrimaryHandler)
         {
             case SocketsHttpHandler sockets:
@@ -171,4 +180,49 @@ internal sealed class ProviderHttpClientFilter(IEnumerable<ProviderHttpClientPol
                 break;
         }
     };
+}
+
+/// <summary>
+/// Runs a host's retrying handler for requests that are safe to repeat, and passes the others by it: a Mailgun send or
+/// a code exchange is sent once, whatever policy the host applies to every client. The library's own retries (safe
+/// operations only) are unaffected.
+/// </summary>
+internal sealed class SafeRequestsOnlyHandler(DelegatingHandler retrying) : DelegatingHandler
+{
+    private HttpMessageInvoker? _retrying;
+
+    /// <summary>Whether <paramref name="handler"/> may repeat a request: the handlers of
+    /// Microsoft.Extensions.Http.Resilience (retry, hedging) and Microsoft.Extensions.Http.Polly's
+    /// <c>PolicyHttpMessageHandler</c> (any policy).</summary>
+    public static bool Retries(DelegatingHandler handler) =>
+        handler is not SafeRequestsOnlyHandler && handler.GetType().FullName is { } name
+        && (name.StartsWith("Microsoft.Extensions.Http.Resilience.", StringComparison.Ordinal)
+            || name == "Microsoft.Extensions.Http.PolicyHttpMessageHandler");
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (!request.Options.TryGetValue(ProviderRequestOptions.Safety, out var safety) || safety != RequestSafety.Safe)
+        {
+            return base.SendAsync(request, cancellationToken);
+        }
+
+        // The pipeline sets this handler's inner handler after the filter ran; the retrying one gets the same.
+        var invoker = LazyInitializer.EnsureInitialized(ref _retrying, () =>
+        {
+            retrying.InnerHandler = InnerHandler!;
+            return new HttpMessageInvoker(retrying, disposeHandler: false);
+        });
+        return invoker.SendAsync(request, cancellationToken);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _retrying?.Dispose();
+            retrying.Dispose(); // and, through it, the inner handler this one disposes too (disposing twice is harmless)
+        }
+
+        base.Dispose(disposing);
+    }
 }

@@ -228,6 +228,7 @@ public sealed class ProviderHttpClient
         {
             var client = _httpClientFactory.CreateClient(_httpClientName);
             using var message = new HttpRequestMessage(request.Method, request.Uri);
+            message.Options.Set(ProviderRequestOptions.Safety, request.Safety);
             message.Headers.Authorization = request.Authorization;
             if (request.Headers is { } headers)
             {
