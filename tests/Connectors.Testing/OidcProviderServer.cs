@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using System.Net;
 using System.Reflection;
-using System.Text;
 using System.Text.Json;
 
 namespace Connectors.Testing;
@@ -23,16 +23,14 @@ public sealed record OidcClient(string Id, string Secret, string AuthMethod, par
 /// <c>tests/oidc-provider/server.mjs</c> on a loopback port it binds itself (port 0) and reports. Every user signs in as
 /// <c>alice</c> without a page, so an HTTP client (<see cref="AuthorizeAsync"/>) or a browser follows its redirects.
 /// </summary>
-public sealed class OidcProviderServer : IAsyncDisposable
+public sealed partial class OidcProviderServer : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output;
+    private readonly TestProcess _process;
 
-    private OidcProviderServer(Process process, Uri issuer, StringBuilder output)
+    private OidcProviderServer(TestProcess process, Uri issuer)
     {
         _process = process;
         Issuer = issuer;
-        _output = output;
     }
 
     /// <summary>The issuer, e.g. <c>http://localhost:41234</c> (no trailing slash in its <c>iss</c>).</summary>
@@ -66,61 +64,15 @@ public sealed class OidcProviderServer : IAsyncDisposable
                 ["application_type"] = c.ApplicationType,
             }),
         });
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("node");
         start.ArgumentList.Add(script);
         start.ArgumentList.Add(settings);
-
-        var output = new StringBuilder();
-        var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnLine(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-
-            const string Listening = "oidc-provider listening on ";
-            if (line.StartsWith(Listening, StringComparison.Ordinal))
-            {
-                port.TrySetResult(int.Parse(line[Listening.Length..], System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
-        }
-        catch (System.ComponentModel.Win32Exception exception)
-        {
-            throw new InvalidOperationException("Node.js ('node' on PATH) is required to run the OpenID Provider of the interop tests.", exception);
-        }
-
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill(process);
-        var first = await Task.WhenAny(port.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(90)));
-        if (first != port.Task)
-        {
-            Kill(process);
-            string printed;
-            lock (output)
-            {
-                printed = output.ToString();
-            }
-
-            throw new InvalidOperationException($"oidc-provider did not start (run 'npm ci' in tests/). It printed:\n{printed}");
-        }
-
-        return new OidcProviderServer(process, new Uri($"http://{host}:{await port.Task}"), output);
+        var (process, ready) = await TestProcess.StartAsync(start, ListeningLine(), "oidc-provider (Node.js; 'npm ci' in tests/ installs it)", TimeSpan.FromSeconds(90));
+        return new OidcProviderServer(process, new Uri($"http://{host}:{ready.Groups[1].Value}"));
     }
+
+    [GeneratedRegex(@"^oidc-provider listening on (\d+)$")]
+    private static partial Regex ListeningLine();
 
     /// <summary>Replaces the provider's signing key with a new one (a new kid); sessions and grants are kept.</summary>
     public async Task RotateKeysAsync()
@@ -159,37 +111,8 @@ public sealed class OidcProviderServer : IAsyncDisposable
     }
 
     /// <summary>What the provider printed (for failure messages).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _process.Output;
 
     /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
-    {
-        Kill(_process);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -14,14 +14,12 @@ namespace Connectors.Testing;
 public sealed partial class WireMockServer : IAsyncDisposable
 {
     private static readonly HttpClient Admin = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private readonly Process _process;
-    private readonly StringBuilder _output;
+    private readonly TestProcess _process;
 
-    private WireMockServer(Process process, Uri baseUri, StringBuilder output)
+    private WireMockServer(TestProcess process, Uri baseUri)
     {
         _process = process;
         BaseUri = baseUri;
-        _output = output;
     }
 
     /// <summary>The server's base address, e.g. <c>http://127.0.0.1:41234</c> (no trailing slash).</summary>
@@ -56,12 +54,7 @@ public sealed partial class WireMockServer : IAsyncDisposable
         var ownerFile = Path.Combine(Directory.CreateDirectory(Path.Combine(root, "mappings")).FullName, "owner.json");
         await File.WriteAllTextAsync(ownerFile, $$"""{ "id": "{{owner}}", "request": { "urlPath": "/__harness/owner" }, "response": { "status": 204 } }""");
 
-        var start = new ProcessStartInfo(java)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(java);
         foreach (var arg in new[]
         {
             "-Xmx" + heap, "-jar", jar,
@@ -78,52 +71,11 @@ public sealed partial class WireMockServer : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        var output = new StringBuilder();
-        var port = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnLine(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
+        // WireMock prints its settings once started, among them "port:   41234".
+        var (process, ready) = await TestProcess.StartAsync(start, PortLine(), "WireMock", TimeSpan.FromSeconds(90));
+        var port = int.Parse(ready.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
 
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-
-            // WireMock prints its settings once started, among them "port:   41234".
-            if (PortLine().Match(line) is { Success: true } match)
-            {
-                port.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("WireMock could not be started.");
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill(process);
-        string Printed()
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-
-        var exited = process.WaitForExitAsync();
-        var first = await Task.WhenAny(port.Task, exited, Task.Delay(TimeSpan.FromSeconds(90)));
-        if (first != port.Task)
-        {
-            Kill(process);
-            throw new InvalidOperationException(first == exited
-                ? $"WireMock exited with code {process.ExitCode} before it listened: {Printed()}"
-                : $"WireMock did not report its port within 90 s: {Printed()}");
-        }
-
-        var server = new WireMockServer(process, new Uri($"http://127.0.0.1:{port.Task.Result}"), output);
+        var server = new WireMockServer(process, new Uri($"http://127.0.0.1:{port}"));
         try
         {
             await server.WaitUntilHealthyAsync();
@@ -140,7 +92,7 @@ public sealed partial class WireMockServer : IAsyncDisposable
         }
         catch
         {
-            Kill(process);
+            process.Kill();
             throw;
         }
     }
@@ -178,16 +130,7 @@ public sealed partial class WireMockServer : IAsyncDisposable
     }
 
     /// <summary>What the process printed so far.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _process.Output;
 
     /// <summary>Removes every stub, the request journal and scenario states.</summary>
     public async Task ResetAsync()
@@ -294,29 +237,9 @@ public sealed partial class WireMockServer : IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync()
-    {
-        Kill(_process);
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     private Uri Url(string path) => new(BaseUri, path);
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-    }
 
     private static string Metadata(string key) =>
         typeof(WireMockServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
