@@ -265,6 +265,40 @@ public sealed class OAuth2ConnectorTests(WireMockFixture fixture) : WireMockTest
             "tokenEndpointResponseType: must be query-string (default) or json");
     }
 
+    // Inputs that the hand-written E.164 code got wrong, or refused, and libphonenumber's answers; no region is
+    // known for an arbitrary provider, so a number without "+" is not used.
+    [Theory]
+    [InlineData("+44 (0)20 7946 0958", "+442079460958")]
+    [InlineData("+49 030 1234567", "+49301234567")]
+    [InlineData("+86 138 0013 8000", "+8613800138000")]
+    [InlineData("+8613800138000", "+8613800138000")]
+    [InlineData("+1 (415) 555-2671", "+14155552671")]
+    [InlineData("+1 415 555 2671 ext. 12", "+14155552671")]
+    [InlineData("\uFF0B\uFF18\uFF16 \uFF11\uFF13\uFF18 \uFF10\uFF10\uFF11\uFF13 \uFF18\uFF10\uFF10\uFF10", "+8613800138000")]
+    [InlineData("+33 1 42 68 53 00", "+33142685300")]
+    [InlineData("013800138000", null)]
+    [InlineData("13800138000", null)]
+    [InlineData("+999 123456789", null)]
+    [InlineData("+86 000 0000 0000", null)]
+    [InlineData("+1 555", null)]
+    [InlineData("not a number", null)]
+    [InlineData("+44 20 7946 0958 0000 0000", null)]
+    public async Task Phone_numbers_from_the_provider_are_read_by_libphonenumber_and_invalid_ones_dropped(string escaped, string? expected)
+    {
+        var phone = System.Text.RegularExpressions.Regex.Unescape(escaped);
+        await WireMock.LoadContractAsync("oauth2/token.json");
+        await WireMock.StubAsync($$"""
+            { "request": { "method": "GET", "urlPath": "/oauth2/user" },
+              "response": { "status": 200, "jsonBody": { "user": { "id": 1 }, "profile": { "phone": {{JsonSerializer.Serialize(phone)}} } } } }
+            """);
+
+        var user = await SignInAsync(Connector());
+
+        user.Phone.Should().Be(expected);
+        Logs.Entries.Count(e => e.EventId.Id == 5001).Should().Be(expected is null ? 1 : 0, "a number that is not used is logged");
+        Logs.AllText.Should().NotContain(phone.Length > 4 ? phone[^4..] : phone, "the number itself is never logged");
+    }
+
     [Theory]
     [InlineData("Redirect_Uri")]
     [InlineData("REDIRECT_URI")]

@@ -15,9 +15,13 @@ public abstract class GenericOAuthConnectorFactory<TConfig, TOptions> : Connecto
         : base(logger, meterFactory)
     {
         Options = options ?? throw new ArgumentNullException(nameof(options));
+        Logger = logger;
         Http = new ProviderHttpClient(provider, httpClientFactory, httpClientName, options.Http, logger, time, meterFactory);
         Keys = new OpenIdMetadataCache(Http, options.IsAllowed) { MinimumRefreshInterval = options.KeyRefreshInterval };
     }
+
+    /// <summary>Where the connectors of this factory log.</summary>
+    private protected ILogger Logger { get; }
 
     /// <summary>The host-level options.</summary>
     private protected TOptions Options { get; }

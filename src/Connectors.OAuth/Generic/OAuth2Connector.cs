@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
+using Microsoft.Extensions.Logging;
 
 namespace Connectors.OAuth;
 
@@ -83,9 +84,12 @@ public sealed record OAuth2ProfileMap(string Id, string Email, string Phone, str
 /// the profile map. Created by <see cref="OAuth2ConnectorFactory"/>.</summary>
 internal sealed class OAuth2Connector : OAuthSocialConnector
 {
-    internal OAuth2Connector(OAuth2Config config, OAuthFlow flow)
+    private readonly ILogger _logger;
+
+    internal OAuth2Connector(OAuth2Config config, OAuthFlow flow, ILogger logger)
         : base(flow)
     {
+        _logger = logger;
         Config = config;
     }
 
@@ -106,7 +110,7 @@ internal sealed class OAuth2Connector : OAuthSocialConnector
         {
             Name = OAuth2ProfileMap.Read(profile, map.Name),
             Email = OAuth2ProfileMap.Read(profile, map.Email),
-            Phone = PhoneNumbers.ToE164(OAuth2ProfileMap.Read(profile, map.Phone)),
+            Phone = ProviderPhoneNumbers.ToE164(OAuth2ProfileMap.Read(profile, map.Phone), _logger, Flow.Http.Provider),
             AvatarUrl = OAuth2ProfileMap.Read(profile, map.Avatar),
             RawData = profile,
             Tokens = signIn.Tokens,

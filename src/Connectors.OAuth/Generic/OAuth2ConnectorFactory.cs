@@ -60,5 +60,5 @@ public sealed class OAuth2ConnectorFactory : GenericOAuthConnectorFactory<OAuth2
     protected override OAuth2Config? Parse(ConfigReader reader) => OAuth2Config.Parse(reader, Options);
 
     /// <inheritdoc/>
-    protected override IConnector CreateConnector(OAuth2Config config) => new OAuth2Connector(config, new OAuthFlow(config.Client, config.Endpoints, Http, Keys));
+    protected override IConnector CreateConnector(OAuth2Config config) => new OAuth2Connector(config, new OAuthFlow(config.Client, config.Endpoints, Http, Keys), Logger);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
+using Microsoft.Extensions.Logging;
 
 namespace Connectors.OAuth;
 
@@ -133,9 +134,12 @@ public sealed record OidcConfig(OAuthClientSettings Client, OAuthEndpoints? Endp
 /// Created by <see cref="OidcConnectorFactory"/>.</summary>
 internal sealed class OidcConnector : OAuthSocialConnector
 {
-    internal OidcConnector(OidcConfig config, OAuthFlow flow)
+    private readonly ILogger _logger;
+
+    internal OidcConnector(OidcConfig config, OAuthFlow flow, ILogger logger)
         : base(flow)
     {
+        _logger = logger;
         Config = config;
     }
 
@@ -173,7 +177,7 @@ internal sealed class OidcConnector : OAuthSocialConnector
             Name = claims.GetStringOrNull("name"),
             AvatarUrl = claims.GetStringOrNull("picture"),
             Email = emailVerified ?? Config.TrustUnverifiedEmail ? claims.GetStringOrNull("email") : null,
-            Phone = phoneVerified == true ? PhoneNumbers.ToE164(claims.GetStringOrNull("phone") ?? claims.GetStringOrNull("phone_number")) : null,
+            Phone = phoneVerified == true ? ProviderPhoneNumbers.ToE164(claims.GetStringOrNull("phone") ?? claims.GetStringOrNull("phone_number"), _logger, Flow.Http.Provider) : null,
             RawData = claims,
             Tokens = signIn.Tokens,
         };

@@ -58,5 +58,6 @@ public sealed class OidcConnectorFactory : GenericOAuthConnectorFactory<OidcConf
     /// <inheritdoc/>
     protected override IConnector CreateConnector(OidcConfig config) => new OidcConnector(
         config,
-        config.Endpoints is { } endpoints ? new OAuthFlow(config.Client, endpoints, Http, Keys) : new OAuthFlow(config.Client, config.Issuer!, Http, Keys));
+        config.Endpoints is { } endpoints ? new OAuthFlow(config.Client, endpoints, Http, Keys) : new OAuthFlow(config.Client, config.Issuer!, Http, Keys),
+        Logger);
 }
