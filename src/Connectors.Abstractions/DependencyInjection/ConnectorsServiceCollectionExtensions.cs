@@ -109,8 +109,8 @@ public sealed record ConnectorsBuilder(IServiceCollection Services)
     /// For provider packages whose addresses come from tenants' configs (the <c>oauth2</c> and <c>oidc</c> endpoints):
     /// the named client resolves each host once and connects only when every address is public
     /// (<see cref="ProviderNetwork.PublicAddressesOnly"/>), unless <paramref name="trusted"/> accepts the host and port.
-    /// Applies while the client's primary handler is a <see cref="SocketsHttpHandler"/> (the default of connector
-    /// clients); a host that replaces it with another handler takes over this check.
+    /// The client's primary handler is then a <see cref="SocketsHttpHandler"/>; a host that replaces it with another
+    /// kind of handler takes over this check.
     /// </summary>
     /// <param name="httpClientName">The provider's named client (registered by <see cref="AddProvider"/>).</param>
     /// <param name="trusted">Reads, from the host's services, which hosts and ports may be non-public.</param>
@@ -130,11 +130,12 @@ internal sealed record ProviderHttpClientPolicy(string Name, Func<IServiceProvid
 
 /// <summary>
 /// Wraps every configuration of a connector client (the host's <c>ConfigureHttpClientDefaults</c> and its own
-/// <c>ConfigurePrimaryHttpMessageHandler</c> included): a public-addresses-only client starts from a
-/// <see cref="SocketsHttpHandler"/>, and once everything has run, redirect following is off on whatever primary handler resulted (a provider's 3xx must
-/// never carry a client secret, a code or an email to another address), a public-addresses-only client gets its
-/// connect check, and the host's retrying handlers (Microsoft.Extensions.Http.Resilience's, as the Aspire service
-/// defaults add to every client, and Microsoft.Extensions.Http.Polly's) see only requests that are safe to repeat.
+/// <c>ConfigurePrimaryHttpMessageHandler</c> included). A public-addresses-only client starts from a
+/// <see cref="SocketsHttpHandler"/>. Once everything has run: redirect following is off on whatever primary handler
+/// resulted (a provider's 3xx must never carry a client secret, a code or an email to another address), a
+/// public-addresses-only client gets its connect check, and the host's retrying handlers (Microsoft.Extensions.Http.Resilience's,
+/// as the Aspire service defaults add to every client, and Microsoft.Extensions.Http.Polly's) see only requests that
+/// are safe to repeat.
 /// </summary>
 internal sealed class ProviderHttpClientFilter(IEnumerable<ProviderHttpClientPolicy> policies) : IHttpMessageHandlerBuilderFilter
 {
@@ -189,6 +190,7 @@ internal sealed class ProviderHttpClientFilter(IEnumerable<ProviderHttpClientPol
 /// </summary>
 internal sealed class SafeRequestsOnlyHandler(DelegatingHandler retrying) : DelegatingHandler
 {
+    private readonly object _lock = new();
     private HttpMessageInvoker? _retrying;
 
     /// <summary>Whether <paramref name="handler"/> may repeat a request: the handlers of
@@ -206,12 +208,22 @@ internal sealed class SafeRequestsOnlyHandler(DelegatingHandler retrying) : Dele
             return base.SendAsync(request, cancellationToken);
         }
 
-        // The pipeline sets this handler's inner handler after the filter ran; the retrying one gets the same.
-        var invoker = LazyInitializer.EnsureInitialized(ref _retrying, () =>
+        // The pipeline sets this handler's inner handler after the filter ran; the retrying one gets the same, once.
+        var invoker = Volatile.Read(ref _retrying);
+        if (invoker is null)
         {
-            retrying.InnerHandler = InnerHandler!;
-            return new HttpMessageInvoker(retrying, disposeHandler: false);
-        });
+            lock (_lock)
+            {
+                if (_retrying is null)
+                {
+                    retrying.InnerHandler = InnerHandler!;
+                    Volatile.Write(ref _retrying, new HttpMessageInvoker(retrying, disposeHandler: false));
+                }
+
+                invoker = _retrying;
+            }
+        }
+
         return invoker.SendAsync(request, cancellationToken);
     }
 
