@@ -207,9 +207,10 @@ public sealed class OAuthFlow
         var provider = _http.Provider;
         var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
         // RFC 9207: a response that names its issuer must name this one, and a provider that always names it must
-        // have; otherwise the code may be another provider's (a mix-up attack). Checked for errors too.
+        // have; otherwise the code may be another provider's (a mix-up attack). Checked for errors too. A trailing
+        // slash is not told apart, as for the ID token's iss (a configured issuer is kept without one).
         var iss = callback.GetParameter("iss");
-        if (iss is not null ? endpoints.Issuer is { } expected && !string.Equals(iss, expected, StringComparison.Ordinal) : endpoints.AuthorizationResponseHasIssuer)
+        if (iss is not null ? endpoints.Issuer is { } expected && !string.Equals(iss.TrimEnd('/'), expected.TrimEnd('/'), StringComparison.Ordinal) : endpoints.AuthorizationResponseHasIssuer)
         {
             throw _http.Reject(
                 "callback",

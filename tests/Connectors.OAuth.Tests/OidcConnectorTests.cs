@@ -241,6 +241,22 @@ public sealed class OidcConnectorTests(WireMockFixture fixture) : WireMockTest(f
     }
 
     [Fact]
+    public async Task A_callback_naming_a_configured_issuer_with_a_trailing_slash_is_accepted()
+    {
+        await StubJwksAsync();
+        var config = $$"""
+            { "issuer": "{{Issuer}}/", "authorizationEndpoint": "{{Issuer}}/authorize", "tokenEndpoint": "{{Issuer}}/token",
+              "clientId": "{{ClientId}}", "clientSecret": "{{Secret}}", "idTokenVerificationConfig": { "jwksUri": "{{Issuer}}/jwks" } }
+            """;
+        var (connector, redirect) = await StartAsync(config);
+        await StubTokenAsync(Keys.Sign(Claims(redirect, $$"""{ "iss": "{{Issuer}}/" }"""), "key-1"));
+
+        var user = await connector.GetUserInfoAsync(SocialCallback.FromQueryString($"code={Code}&state=state123&iss={Uri.EscapeDataString(Issuer + "/")}", redirect.Session));
+
+        user.Id.Should().Be("user-42");
+    }
+
+    [Fact]
     public async Task An_ID_token_with_critical_header_extensions_is_refused()
     {
         await StubJwksAsync();
