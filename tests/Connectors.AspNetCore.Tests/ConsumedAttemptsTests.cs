@@ -55,4 +55,17 @@ public sealed class ConsumedAttemptsTests
         refused.Should().Be(0);
         max.Should().BeInRange(33_000, 33_400, "expired attempts are dropped as time passes");
     }
+
+    [Fact]
+    public void A_capacity_below_one_is_refused_once_however_many_schemes()
+    {
+        var services = new ServiceCollection();
+        services.AddAuthentication().AddConnector("a", null, o => o.ConnectorId = "x").AddConnector("b", null, o => o.ConnectorId = "y");
+        services.Configure<ConnectorReplayOptions>(o => o.Capacity = 0);
+        using var provider = services.BuildServiceProvider();
+
+        var act = () => provider.GetRequiredService<IOptions<ConnectorReplayOptions>>().Value;
+
+        act.Should().Throw<OptionsValidationException>().Which.Failures.Should().Equal("ConnectorReplayOptions.Capacity must be at least 1 (was 0).");
+    }
 }

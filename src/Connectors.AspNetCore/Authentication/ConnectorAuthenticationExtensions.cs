@@ -24,7 +24,8 @@ public static class ConnectorAuthenticationExtensions
         builder.Services.AddDataProtection();
         builder.Services.TryAddSingleton<ConnectorInstances>();
         builder.Services.TryAddSingleton<ConsumedAttempts>();
-        builder.Services.AddOptions<ConnectorReplayOptions>().Validate(o => o.Capacity >= 1, "ConnectorReplayOptions.Capacity must be at least 1.").ValidateOnStart();
+        builder.Services.AddOptions<ConnectorReplayOptions>().ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectorReplayOptions>, ConnectorReplayOptionsValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ConnectorAuthenticationOptions>, ConnectorAuthenticationPostConfigure>());
         return builder.AddRemoteScheme<ConnectorAuthenticationOptions, ConnectorAuthenticationHandler>(authenticationScheme, displayName, options =>
         {
@@ -45,5 +46,13 @@ public static class ConnectorAuthenticationExtensions
                 options.Configuration = null;
             }
         }
+    }
+
+    // Registered once however many schemes are added (a Validate(...) per AddConnector call would run once per scheme).
+    private sealed class ConnectorReplayOptionsValidator : IValidateOptions<ConnectorReplayOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ConnectorReplayOptions options) => options.Capacity >= 1
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"ConnectorReplayOptions.Capacity must be at least 1 (was {options.Capacity}).");
     }
 }
