@@ -40,7 +40,7 @@ public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
     /// <summary>Creates the factory (normally through DI).</summary>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">When an option is out of range
     /// (<see cref="WeComOptionsValidator"/>); with <c>ValidateOnStart</c> the host fails at start instead.</exception>
-    public WeComConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<WeComOptions> options, TimeProvider time, ILoggerFactory loggerFactory, IDistributedCache? distributedCache = null, IMeterFactory? meterFactory = null)
+    public WeComConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<WeComOptions> options, TimeProvider time, ILoggerFactory loggerFactory, IDistributedCache? distributedCache = null, IMeterFactory? meterFactory = null, ISharedTokenStore? sharedTokenStore = null)
         : base(loggerFactory?.CreateLogger<WeComConnector>(), meterFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -49,7 +49,7 @@ public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
         _options = options.Value;
         _logger = loggerFactory.CreateLogger<WeComConnector>();
         _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, _logger, time, meterFactory);
-        _tokens = new ApplicationTokenCache(ProviderName, _options.TokenCache, time, _logger, distributedCache, meterFactory);
+        _tokens = new ApplicationTokenCache(ProviderName, _options.TokenCache, time, _logger, distributedCache, meterFactory, sharedTokenStore);
         _apiBase = ProviderEndpoint.Combine(_options.ApiBaseAddress, string.Empty).AbsoluteUri;
     }
 

@@ -35,9 +35,10 @@ public sealed class WeComOptions
 
     /// <summary>
     /// The app access-token cache: refresh margin (default 5 minutes), capacity (default 1,024 apps), sharing between
-    /// instances through the registered <c>IDistributedCache</c> (default off; failures, a 1 s budget overrun or an
-    /// unusable entry count as misses and never fail a sign-in), and how long a configuration error from gettoken is
-    /// remembered (default 30 s).
+    /// instances (always with <c>UseRedis</c>, where one instance calls gettoken for all; through the registered
+    /// <c>IDistributedCache</c> when <see cref="ApplicationTokenCacheOptions.UseDistributedCache"/>; failures, a 1 s
+    /// budget overrun or an unusable entry count as misses and never fail a sign-in), and how long a configuration
+    /// error from gettoken is remembered (default 30 s).
     /// </summary>
     public ApplicationTokenCacheOptions TokenCache { get; set; } = new();
 

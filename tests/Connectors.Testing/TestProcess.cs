@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using System.Threading.Channels;
 
 namespace Connectors.Testing;
 
@@ -11,6 +12,7 @@ namespace Connectors.Testing;
 public sealed class TestProcess : IAsyncDisposable
 {
     private readonly StringBuilder _output = new();
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
     private readonly Process _process;
 
     private TestProcess(Process process)
@@ -74,6 +76,8 @@ public sealed class TestProcess : IAsyncDisposable
                 child._output.AppendLine(line);
             }
 
+            child._lines.Writer.TryWrite(line);
+
             if (ready.Match(line) is { Success: true } match)
             {
                 matched.TrySetResult(match);
@@ -96,6 +100,42 @@ public sealed class TestProcess : IAsyncDisposable
         }
 
         return (child, await matched.Task);
+    }
+
+    /// <summary>Writes a line to the process's standard input (started with <c>RedirectStandardInput</c>).</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line);
+        await _process.StandardInput.FlushAsync();
+    }
+
+    /// <summary>The next line printed (after those already read by this method) that matches <paramref name="line"/>.</summary>
+    /// <exception cref="InvalidOperationException">When none comes within <paramref name="timeout"/> or the process ends;
+    /// the message holds what it printed.</exception>
+    public async Task<Match> NextLineAsync(Regex line, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            while (true)
+            {
+                var read = _lines.Reader.ReadAsync(cancel.Token).AsTask();
+                if (await Task.WhenAny(read, _process.WaitForExitAsync(cancel.Token)) != read && !read.IsCompleted)
+                {
+                    throw new InvalidOperationException($"The process ended (code {_process.ExitCode}) before printing a line matching {line}: {Output}");
+                }
+
+                if (line.Match(await read) is { Success: true } match)
+                {
+                    return match;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new InvalidOperationException($"No line matching {line} within {timeout.TotalSeconds:0} s: {Output}");
+        }
     }
 
     /// <summary>Ends the process (and its children) if it still runs.</summary>

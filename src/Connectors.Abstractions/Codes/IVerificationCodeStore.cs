@@ -26,7 +26,9 @@ public interface IVerificationCodeStore
     /// <summary>
     /// Reads the record at <paramref name="key"/> (null when there is none or it expired), lets
     /// <paramref name="update"/> compute the next one and a result, writes the next one (removes the record when it is
-    /// null) to live <paramref name="lifetime"/>, and returns the result. A store says how atomic this is.
+    /// null) to live <paramref name="lifetime"/>, and returns the result. A store says how atomic this is. A store may
+    /// call <paramref name="update"/> more than once (a compare-and-set that found the record changed runs it again on
+    /// the newer one), so it must not have side effects; when it returns the very record it was given, a store need not write.
     /// </summary>
     ValueTask<TResult> UpdateAsync<TResult>(string key, Func<VerificationRecord?, (VerificationRecord? Next, TResult Result)> update, TimeSpan lifetime, CancellationToken cancellationToken = default);
 }

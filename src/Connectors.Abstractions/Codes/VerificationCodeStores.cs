@@ -113,12 +113,13 @@ public sealed class MemoryVerificationCodeStore : IVerificationCodeStore
 }
 
 /// <summary>
-/// Records in an <see cref="IDistributedCache"/>, for several server instances. <b>What it guarantees:</b> a code sent
-/// by one instance is verified by any other; the attempt limit, cooldown and caps hold for requests that do not race
-/// each other. <b>What it does not:</b> an <see cref="IDistributedCache"/> has no compare-and-set, so requests for one
-/// recipient handled at the same moment by different instances may each read the same record: a guess racing another
-/// can be evaluated before the other's count is written (at most one extra guess per racing instance), and a send
-/// racing another can pass the cooldown. Within one instance, updates of one key are serialized.
+/// Records in an <see cref="IDistributedCache"/>. <b>Not for several instances</b>: an <see cref="IDistributedCache"/>
+/// has no compare-and-set, so requests for one recipient handled at the same moment by different instances each read
+/// the same record and the last write wins. Measured with two processes on one Redis (40 trials): of 2 x 100
+/// concurrent wrong guesses at <c>MaxAttempts</c> 5, 5 to 13 were compared, and a late write of an older record can
+/// erase a lock; of 2 x 50 concurrent sends from one client at a cap of 20, 22 to 45 went out. Within one instance
+/// updates of one key are serialized, so one instance gets the exact limits (as in memory) with records that outlive
+/// a restart. For several instances use Connectors.Redis (<c>UseRedis</c>), whose store is exact across instances.
 /// </summary>
 public sealed class DistributedVerificationCodeStore(IDistributedCache cache) : IVerificationCodeStore
 {
@@ -134,14 +135,14 @@ public sealed class DistributedVerificationCodeStore(IDistributedCache cache) : 
         try
         {
             var bytes = await cache.GetAsync(key, cancellationToken).ConfigureAwait(false);
-            var (next, result) = update(bytes is null ? null : Read(bytes));
+            var (next, result) = update(bytes is null ? null : VerificationRecordFormat.Read(bytes));
             if (next is null)
             {
                 await cache.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                await cache.SetAsync(key, Write(next), new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime }, cancellationToken).ConfigureAwait(false);
+                await cache.SetAsync(key, VerificationRecordFormat.Write(next), new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = lifetime }, cancellationToken).ConfigureAwait(false);
             }
 
             return result;
@@ -151,9 +152,15 @@ public sealed class DistributedVerificationCodeStore(IDistributedCache cache) : 
             stripe.Release();
         }
     }
+}
 
-    private static byte[] Write(VerificationRecord record)
+/// <summary>How a shared store writes a <see cref="VerificationRecord"/> (the <c>IDistributedCache</c> and Redis stores).</summary>
+public static class VerificationRecordFormat
+{
+    /// <summary>The record as compact JSON (times in Unix milliseconds, the hash in base64).</summary>
+    public static byte[] Write(VerificationRecord record)
     {
+        ArgumentNullException.ThrowIfNull(record);
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -183,9 +190,11 @@ public sealed class DistributedVerificationCodeStore(IDistributedCache cache) : 
         return buffer.ToArray();
     }
 
-    // A record that cannot be read counts as none: the worst it costs is a fresh start for one recipient.
-    private static VerificationRecord? Read(byte[] bytes)
+    /// <summary>The record <see cref="Write"/> wrote; null for anything else. A record that cannot be read counts as
+    /// none: only someone who can write the store can cause it, and they could as well delete it.</summary>
+    public static VerificationRecord? Read(byte[] bytes)
     {
+        ArgumentNullException.ThrowIfNull(bytes);
         try
         {
             using var document = JsonDocument.Parse(bytes);

@@ -97,12 +97,13 @@ internal sealed partial class ConnectorAuthenticationHandler : RemoteAuthenticat
             : attempt.Scheme != Scheme.Name ? "The callback belongs to a sign-in with another scheme."
             : !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(attempt.State), Encoding.ASCII.GetBytes(state)) ? "The state does not match this browser's sign-in attempt."
             : now > attempt.ExpiresAt ? "The sign-in attempt expired; start again."
-            : _consumed.TryConsume(Scheme.Name + ":" + state, attempt.ExpiresAt, now) switch
-            {
-                Consumption.Replayed => "This callback was already used; start again.",
-                Consumption.Full => "Too many sign-ins completed on this server within the sign-in timeout to tell a replayed callback from a new one (ConnectorReplayOptions.Capacity); try again in a few minutes.",
-                _ => null,
-            };
+            : null;
+        problem ??= await _consumed.TryConsumeAsync(Scheme.Name + ":" + state, attempt!.ExpiresAt, now, Context.RequestAborted).ConfigureAwait(false) switch
+        {
+            Consumption.Replayed => "This callback was already used; start again.",
+            Consumption.Full => "Too many sign-ins completed on this server within the sign-in timeout to tell a replayed callback from a new one (ConnectorReplayOptions.Capacity); try again in a few minutes.",
+            _ => null,
+        };
         if (problem is not null)
         {
             return HandleRequestResult.Fail(problem, attempt?.Properties);

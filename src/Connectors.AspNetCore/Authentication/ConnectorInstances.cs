@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Connectors.Abstractions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Connectors.AspNetCore;
@@ -58,11 +60,13 @@ internal enum Consumption
 }
 
 /// <summary>The callbacks already used, until their attempt would have expired anyway: a replayed callback is refused
-/// even with its cookie. In this process's memory (the attempt cookie, deleted on use, covers other instances for the
-/// same browser). Bounded: at most <see cref="ConnectorReplayOptions.Capacity"/> entries, expired ones dropped in the
-/// order they were added at a constant cost per callback; when it is full of live entries, callbacks fail closed
-/// until entries expire.</summary>
-internal sealed class ConsumedAttempts(IOptions<ConnectorReplayOptions> options)
+/// even with its cookie. In this process's memory and, when an <see cref="IReplayStore"/> is registered (<c>UseRedis</c>),
+/// in that store too, so a callback replayed to another instance is refused. Bounded: at most
+/// <see cref="ConnectorReplayOptions.Capacity"/> entries in memory, expired ones dropped in the order they were added at
+/// a constant cost per callback; when it is full of live entries, callbacks fail closed until entries expire. A shared
+/// store that fails does not fail sign-ins: the callback is judged by this process's memory and a warning logged
+/// (event 4002), since a replay also needs the browser's attempt cookie, which is deleted on use.</summary>
+internal sealed partial class ConsumedAttempts(IOptions<ConnectorReplayOptions> options, IReplayStore? shared = null, ILogger<ConsumedAttempts>? logger = null)
 {
     private readonly Dictionary<string, DateTimeOffset> _used = new(StringComparer.Ordinal);
     private readonly Queue<(string Attempt, DateTimeOffset ExpiresAt)> _order = new();
@@ -80,7 +84,32 @@ internal sealed class ConsumedAttempts(IOptions<ConnectorReplayOptions> options)
         }
     }
 
-    /// <summary>Marks <paramref name="attempt"/> used.</summary>
+    /// <summary>Marks <paramref name="attempt"/> used here and in the shared store.</summary>
+    public async ValueTask<Consumption> TryConsumeAsync(string attempt, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var local = TryConsume(attempt, expiresAt, now);
+        if (local != Consumption.Consumed || shared is null)
+        {
+            return local;
+        }
+
+        // The key shows nothing of the state it stands for.
+        var key = "connectors:replay:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(attempt)), 0, 16);
+        var lifetime = expiresAt - now;
+        try
+        {
+            return await shared.TryUseAsync(key, lifetime > TimeSpan.FromSeconds(1) ? lifetime : TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false)
+                ? Consumption.Consumed
+                : Consumption.Replayed;
+        }
+        catch (ConnectorException exception)
+        {
+            LogSharedStoreFailed(logger ?? (ILogger)NullLogger.Instance, exception.Provider);
+            return Consumption.Consumed;
+        }
+    }
+
+    /// <summary>Marks <paramref name="attempt"/> used in this process's memory.</summary>
     public Consumption TryConsume(string attempt, DateTimeOffset expiresAt, DateTimeOffset now)
     {
         lock (_used)
@@ -109,6 +138,9 @@ internal sealed class ConsumedAttempts(IOptions<ConnectorReplayOptions> options)
             return Consumption.Consumed;
         }
     }
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "The shared replay store ({Store}) failed; the callback was checked against this instance's memory only")]
+    private static partial void LogSharedStoreFailed(ILogger logger, string? store);
 }
 
 /// <summary>The replay memory of connector schemes (<c>AddConnector</c>): <c>services.Configure&lt;ConnectorReplayOptions&gt;(...)</c>.</summary>

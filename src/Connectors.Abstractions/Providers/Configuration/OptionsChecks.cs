@@ -53,6 +53,11 @@ public static class OptionsChecks
             problems.Add($"{name}.RefreshMargin must not be negative (was {cache.RefreshMargin}).");
         }
 
+        if (cache.SharedRefreshLease <= TimeSpan.Zero || cache.SharedRefreshLease > TimeSpan.FromMinutes(5))
+        {
+            problems.Add($"{name}.SharedRefreshLease must be more than zero and at most 5 minutes (was {cache.SharedRefreshLease}).");
+        }
+
         if (cache.Capacity < 1)
         {
             problems.Add($"{name}.Capacity must be at least 1 (was {cache.Capacity}).");

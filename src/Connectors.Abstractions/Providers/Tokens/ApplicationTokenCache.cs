@@ -48,7 +48,10 @@ public sealed class TokenCacheKey
 /// <summary>
 /// Application (client-credential) tokens, cached per app until their lifetime minus a margin and fetched
 /// single-flight: however many callers miss at once, one token request is made. Optionally shared between instances
-/// through <see cref="IDistributedCache"/>. Bounded (<see cref="ApplicationTokenCacheOptions.Capacity"/>), and it
+/// (<see cref="ISharedTokenStore"/>, or <see cref="IDistributedCache"/>): on a store with leases (Connectors.Redis) one
+/// instance refreshes under a lease of <see cref="ApplicationTokenCacheOptions.SharedRefreshLease"/> while the others
+/// wait for its token, so a cold start or an expiry costs one token request however many instances there are; when
+/// the holder dies, its lease ends and another instance refreshes. Bounded (<see cref="ApplicationTokenCacheOptions.Capacity"/>), and it
 /// never lets the shared cache break a sign-in: a shared cache that fails, hangs past its budget or holds an unusable
 /// entry counts as a miss (a bad entry is removed), and a token the provider rejected is never taken from the shared
 /// cache again: the next fetch asks the provider and overwrites it.
@@ -64,7 +67,7 @@ public sealed partial class ApplicationTokenCache
     private readonly ApplicationTokenCacheOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly IDistributedCache? _shared;
+    private readonly ISharedTokenStore? _shared;
     private readonly ConnectorTelemetry _telemetry;
 
     /// <summary>Creates the cache of one provider.</summary>
@@ -72,10 +75,13 @@ public sealed partial class ApplicationTokenCache
     /// <param name="options">Margin, bound, sharing; validated here.</param>
     /// <param name="timeProvider">The clock of expiry, backoff and the shared-cache budget.</param>
     /// <param name="logger">Where cache problems are logged (never tokens).</param>
-    /// <param name="distributedCache">The shared cache, used when <see cref="ApplicationTokenCacheOptions.UseDistributedCache"/> is set.</param>
+    /// <param name="distributedCache">The shared cache, used when <see cref="ApplicationTokenCacheOptions.UseDistributedCache"/> is set
+    /// and no <paramref name="sharedStore"/> is given.</param>
     /// <param name="meterFactory">Creates the meter its failures are counted in; <see cref="ConnectorsDiagnostics.Meter"/> when null.</param>
+    /// <param name="sharedStore">The shared store with leases (<c>UseRedis</c> registers one); when given, tokens are
+    /// shared through it whatever <see cref="ApplicationTokenCacheOptions.UseDistributedCache"/> says.</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">When <paramref name="options"/> are out of range.</exception>
-    public ApplicationTokenCache(string provider, ApplicationTokenCacheOptions options, TimeProvider timeProvider, ILogger logger, IDistributedCache? distributedCache = null, IMeterFactory? meterFactory = null)
+    public ApplicationTokenCache(string provider, ApplicationTokenCacheOptions options, TimeProvider timeProvider, ILogger logger, IDistributedCache? distributedCache = null, IMeterFactory? meterFactory = null, ISharedTokenStore? sharedStore = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(provider);
         ArgumentNullException.ThrowIfNull(options);
@@ -89,7 +95,7 @@ public sealed partial class ApplicationTokenCache
         _time = timeProvider;
         _logger = logger;
         _telemetry = new ConnectorTelemetry(logger, meterFactory);
-        _shared = options.UseDistributedCache ? distributedCache : null;
+        _shared = sharedStore ?? (options.UseDistributedCache && distributedCache is not null ? new DistributedCacheTokenStore(distributedCache) : null);
     }
 
     /// <summary>How many apps' entries are held in this process (at most <see cref="ApplicationTokenCacheOptions.Capacity"/>
@@ -167,10 +173,10 @@ public sealed partial class ApplicationTokenCache
 
         if (_shared is not null)
         {
-            var shared = await TryReadSharedAsync(entry).ConfigureAwait(false);
+            var (shared, bytes) = await TryReadSharedAsync(entry).ConfigureAwait(false);
             if (shared?.Value == rejectedToken)
             {
-                await TrySharedAsync(entry, (cache, token) => cache.RemoveAsync(entry.Key.Shared, token)).ConfigureAwait(false);
+                await TrySharedAsync(entry, (store, token) => store.RemoveAsync(entry.Key.Shared, bytes!, token)).ConfigureAwait(false);
             }
         }
     }
@@ -228,15 +234,65 @@ public sealed partial class ApplicationTokenCache
 
     private async Task<CachedToken> FetchAsync(Entry entry, Func<CancellationToken, Task<ApplicationToken>> fetch)
     {
-        if (_shared is not null)
+        if (_shared is null)
         {
-            var shared = await TryReadSharedAsync(entry).ConfigureAwait(false);
-            if (shared is not null && shared.Value != entry.Rejected && _time.GetUtcNow() < shared.RefreshAt)
+            return await FetchFromProviderAsync(entry, fetch).ConfigureAwait(false);
+        }
+
+        // Another instance's token, or the lease to fetch one for all. A holder that dies holds the others off until
+        // its lease ends; the wait is bounded besides, for a store that keeps answering "held".
+        var waitUntil = _time.GetUtcNow() + _options.SharedRefreshLease * 2;
+        var pause = TimeSpan.FromMilliseconds(20);
+        while (true)
+        {
+            if (await TryReadFreshSharedAsync(entry).ConfigureAwait(false) is { } shared)
             {
                 return entry.Token = shared;
             }
-        }
 
+            IAsyncDisposable? lease = null;
+            var leaseKey = entry.Key.Shared + ":lease";
+            var asked = await TrySharedAsync(entry, async (store, t) => lease = await store.TryAcquireLeaseAsync(leaseKey, _options.SharedRefreshLease, t).ConfigureAwait(false)).ConfigureAwait(false);
+            if (!asked)
+            {
+                return await FetchFromProviderAsync(entry, fetch).ConfigureAwait(false); // the store failed: on our own
+            }
+
+            if (lease is not null)
+            {
+                try
+                {
+                    // The holder before may have written its token and ended its lease since the read above.
+                    return await TryReadFreshSharedAsync(entry).ConfigureAwait(false) is { } written
+                        ? entry.Token = written
+                        : await FetchFromProviderAsync(entry, fetch).ConfigureAwait(false);
+                }
+                finally
+                {
+                    var held = lease;
+                    await TrySharedAsync(entry, (_, _) => held.DisposeAsync()).ConfigureAwait(false);
+                }
+            }
+
+            if (_time.GetUtcNow() >= waitUntil)
+            {
+                LogSharedRefreshWaitedOut(_logger, _provider);
+                return await FetchFromProviderAsync(entry, fetch).ConfigureAwait(false);
+            }
+
+            await Task.Delay(pause, _time).ConfigureAwait(false);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(250).Ticks));
+        }
+    }
+
+    private async Task<CachedToken?> TryReadFreshSharedAsync(Entry entry)
+    {
+        var (shared, _) = await TryReadSharedAsync(entry).ConfigureAwait(false);
+        return shared is not null && shared.Value != entry.Rejected && _time.GetUtcNow() < shared.RefreshAt ? shared : null;
+    }
+
+    private async Task<CachedToken> FetchFromProviderAsync(Entry entry, Func<CancellationToken, Task<ApplicationToken>> fetch)
+    {
         ApplicationToken token;
         try
         {
@@ -261,8 +317,8 @@ public sealed partial class ApplicationTokenCache
         {
             // Relative expiry: the distributed cache has its own clock, which need not be this TimeProvider.
             var bytes = Serialize(fresh);
-            var lifetime = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = fresh.RefreshAt - _time.GetUtcNow() };
-            await TrySharedAsync(entry, (cache, t) => cache.SetAsync(entry.Key.Shared, bytes, lifetime, t)).ConfigureAwait(false);
+            var lifetime = fresh.RefreshAt - _time.GetUtcNow();
+            await TrySharedAsync(entry, (store, t) => store.SetAsync(entry.Key.Shared, bytes, lifetime, t)).ConfigureAwait(false);
         }
 
         return fresh;
@@ -283,34 +339,34 @@ public sealed partial class ApplicationTokenCache
         return exception;
     }
 
-    private async Task<CachedToken?> TryReadSharedAsync(Entry entry)
+    private async Task<(CachedToken? Token, byte[]? Bytes)> TryReadSharedAsync(Entry entry)
     {
         byte[]? bytes = null;
-        var ok = await TrySharedAsync(entry, async (cache, token) => bytes = await cache.GetAsync(entry.Key.Shared, token).ConfigureAwait(false)).ConfigureAwait(false);
+        var ok = await TrySharedAsync(entry, async (store, token) => bytes = await store.GetAsync(entry.Key.Shared, token).ConfigureAwait(false)).ConfigureAwait(false);
         if (!ok || bytes is null)
         {
-            return null;
+            return (null, null);
         }
 
         if (Deserialize(bytes) is { } token)
         {
-            return token;
+            return (token, bytes);
         }
 
         LogSharedEntryUnusable(_logger, _provider);
-        await TrySharedAsync(entry, (cache, t) => cache.RemoveAsync(entry.Key.Shared, t)).ConfigureAwait(false);
-        return null;
+        await TrySharedAsync(entry, (store, t) => store.RemoveAsync(entry.Key.Shared, bytes, t)).ConfigureAwait(false);
+        return (null, null);
     }
 
     /// <summary>Runs one shared-cache call within <see cref="ApplicationTokenCacheOptions.DistributedCacheTimeout"/>;
     /// any failure (an exception of any type, a cancellation, a call that hangs) is logged and reported as false.</summary>
-    private async Task<bool> TrySharedAsync(Entry entry, Func<IDistributedCache, CancellationToken, Task> call)
+    private async Task<bool> TrySharedAsync(Entry entry, Func<ISharedTokenStore, CancellationToken, ValueTask> call)
     {
         var budget = _options.DistributedCacheTimeout;
         using var timeout = new CancellationTokenSource(budget, _time);
         try
         {
-            await call(_shared!, timeout.Token).WaitAsync(budget, _time).ConfigureAwait(false);
+            await call(_shared!, timeout.Token).AsTask().WaitAsync(budget, _time).ConfigureAwait(false);
             return true;
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
@@ -356,6 +412,9 @@ public sealed partial class ApplicationTokenCache
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "{Provider} shared token cache failed ({ExceptionType}); treated as a miss")]
     private static partial void LogSharedCacheFailed(ILogger logger, string provider, string exceptionType);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "{Provider} token refresh by another instance took longer than twice the shared refresh lease; fetching a token here")]
+    private static partial void LogSharedRefreshWaitedOut(ILogger logger, string provider);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "{Provider} shared token cache held an unusable entry; removed it and treated it as a miss")]
     private static partial void LogSharedEntryUnusable(ILogger logger, string provider);
