@@ -33,8 +33,15 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>The database the stores use.</summary>
-    public async ValueTask<IDatabase> DatabaseAsync() =>
-        (await _multiplexer.Value.ConfigureAwait(false)).GetDatabase(_options.Database);
+    /// <exception cref="RedisConnectionException">When the connection is down: a request fails at once rather than
+    /// waiting in the client's backlog for its timeout (5 s by default) while Redis is away.</exception>
+    public async ValueTask<IDatabase> DatabaseAsync()
+    {
+        var multiplexer = await _multiplexer.Value.ConfigureAwait(false);
+        return multiplexer.IsConnected
+            ? multiplexer.GetDatabase(_options.Database)
+            : throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "Redis is not connected.", null, CommandStatus.Unknown);
+    }
 
     /// <summary>The Redis key of one of Connectors' keys.</summary>
     public RedisKey Key(string key) => _options.KeyPrefix + key;

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Connectors.WeCom;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Identity;
 
@@ -173,6 +174,65 @@ public sealed class ConnectorAuthenticationTests(WireMockFixture fixture) : Wire
         first.StatusCode.Should().Be(HttpStatusCode.Redirect);
         failure.Should().Contain("already used");
         (await WireMock.CountAsync("GET", "/cgi-bin/auth/getuserinfo")).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_callback_replayed_to_another_instance_is_refused_through_the_shared_replay_store()
+    {
+        await LoadWeComAsync();
+        var shared = new SharedReplays();
+        var keys = Directory.CreateTempSubdirectory("connectors-keys-");
+        void Instance(WebApplicationBuilder builder)
+        {
+            builder.Services.AddDataProtection().SetApplicationName("idp").PersistKeysToFileSystem(keys);
+            builder.Services.AddSingleton<IReplayStore>(shared);
+        }
+
+        await using var one = await TestApp.StartAsync(WireMock.BaseUri, Logs, Instance);
+        await using var other = await TestApp.StartAsync(WireMock.BaseUri, Logs, Instance);
+        var browser = one.NewBrowser();
+        var (_, state) = await browser.ChallengeAsync("wecom");
+        var cookie = browser.Cookies.GetCookies(new Uri("https://id.example.com/signin-wecom")).Single();
+        using var first = await browser.CallbackAsync("wecom", $"code=code-member&state={state}");
+
+        var replay = other.NewBrowser(cookies: browser.Cookies);
+        browser.Cookies.Add(new Cookie(cookie.Name, cookie.Value, cookie.Path, cookie.Domain) { Secure = true });
+        var failure = await FailureAsync(await replay.CallbackAsync("wecom", $"code=code-member&state={state}"));
+
+        first.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        failure.Should().Contain("already used");
+        (await WireMock.CountAsync("GET", "/cgi-bin/auth/getuserinfo")).Should().Be(1);
+        shared.Keys.Should().ContainSingle().Which.Should().StartWith("connectors:replay:").And.NotContain(state, "the key is a hash");
+        keys.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task A_shared_replay_store_that_fails_does_not_fail_the_sign_in_and_is_logged()
+    {
+        await LoadWeComAsync();
+        await using var app = await TestApp.StartAsync(WireMock.BaseUri, Logs, b => b.Services.AddSingleton<IReplayStore>(new SharedReplays { Down = true }));
+        var browser = app.NewBrowser();
+        var (_, state) = await browser.ChallengeAsync("wecom");
+
+        using var callback = await browser.CallbackAsync("wecom", $"code=code-member&state={state}");
+
+        callback.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        (await browser.MeAsync()).GetProperty("claims").GetProperty(System.Security.Claims.ClaimTypes.NameIdentifier).GetString().Should().Be("lisi");
+        Logs.Entries.Should().ContainSingle(e => e.EventId.Id == 4002).Which.Value("Store").Should().Be("Redis");
+    }
+
+    /// <summary>An <see cref="IReplayStore"/> shared by two instances in this process (Connectors.Redis tests its
+    /// own on a real Redis); or one that is down.</summary>
+    private sealed class SharedReplays : IReplayStore
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _used = new();
+
+        public bool Down { get; init; }
+
+        public IEnumerable<string> Keys => _used.Keys;
+
+        public ValueTask<bool> TryUseAsync(string key, TimeSpan lifetime, CancellationToken cancellationToken) =>
+            Down ? throw new ConnectorException(ConnectorErrorCode.General, "Redis could not be reached.") { Provider = "Redis" } : ValueTask.FromResult(_used.TryAdd(key, true));
     }
 
     [Theory]

@@ -106,8 +106,9 @@ public sealed class TestApp : IAsyncDisposable
         return new TestApp(app, time);
     }
 
-    /// <summary>A browser: keeps cookies, does not follow redirects.</summary>
-    public Browser NewBrowser(string? userAgent = null) => new(_app.GetTestServer(), userAgent);
+    /// <summary>A browser: keeps cookies (in <paramref name="cookies"/> when given: another instance's browser, to
+    /// reach this instance with the same cookies), does not follow redirects.</summary>
+    public Browser NewBrowser(string? userAgent = null, CookieContainer? cookies = null) => new(_app.GetTestServer(), userAgent, cookies);
 
     public async ValueTask DisposeAsync()
     {
@@ -121,9 +122,9 @@ public sealed class Browser
 {
     private readonly HttpClient _client;
 
-    public Browser(TestServer server, string? userAgent)
+    public Browser(TestServer server, string? userAgent, CookieContainer? cookies = null)
     {
-        Cookies = new CookieContainer();
+        Cookies = cookies ?? new CookieContainer();
         _client = new HttpClient(new CookieHandler(Cookies) { InnerHandler = server.CreateHandler() }) { BaseAddress = new Uri("https://id.example.com/") };
         if (userAgent is not null)
         {

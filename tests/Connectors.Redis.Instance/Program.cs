@@ -1,9 +1,12 @@
 // One server instance on a shared Redis. Arguments: --redis <configuration> --prefix <key prefix> --hash-key <base64>
 // [--wecom <base address>] [--lease-ms <n>]. Prints "ready", then reads commands, one per line:
-//   send <n> <recipient> <client>   n concurrent code sends; the mails sent, the codes, the refusals
+//   send <n> <recipient> <client>   n concurrent code sends ("{i}" in either is the call's number, "{p}" this process's
+//                                   id); the codes mailed
+//                                   and the outcomes by kind
 //   guess <n> <recipient> <code>    n concurrent verifications with <code>; the results by kind
 //   verify <recipient> <code>       one verification
-//   signin <n> <code>               n concurrent WeCom sign-ins with the authorization code <code>
+//   signin <n> <corp> <code>        n concurrent WeCom sign-ins of the app of corp id <corp>, authorization code <code>
+// Codes: 5 attempts, a cooldown of 60 s, at most 20 sends per client address (and 1,000 per recipient) an hour.
 // A command of n concurrent calls prints "@armed" once its calls wait at a gate, and runs them on the line "go" (so
 // the instances' calls start together). Every answer is one line "@{json}".
 using System.Collections.Concurrent;
@@ -30,7 +33,7 @@ var connectors = services.AddConnectors()
         o.MaxAttempts = 5;
         o.MaxSendsPerClient = 20;
         o.MaxSendsPerRecipient = 1000;
-        o.ResendCooldown = TimeSpan.Zero;
+        o.ResendCooldown = TimeSpan.FromSeconds(60);
     });
 if (options.TryGetValue("--wecom", out var wecom))
 {
@@ -45,18 +48,13 @@ if (options.TryGetValue("--wecom", out var wecom))
     });
 }
 
-if (options.TryGetValue("--cooldown-s", out var cooldown))
-{
-    services.Configure<VerificationCodeOptions>(o => o.ResendCooldown = TimeSpan.FromSeconds(int.Parse(cooldown, System.Globalization.CultureInfo.InvariantCulture)));
-}
-
 await using var provider = services.BuildServiceProvider();
 _ = provider.GetRequiredService<IOptions<VerificationCodeOptions>>().Value; // validated as at a host's start
 var codes = provider.GetRequiredService<VerificationCodeService>();
 var mail = new RecordingEmailConnector();
-var signIn = wecom is null ? null : (ISocialConnector)provider.GetRequiredService<IConnectorRegistry>().Create(
+ISocialConnector SignIn(string corp) => (ISocialConnector)provider.GetRequiredService<IConnectorRegistry>().Create(
     WeComConnectorFactory.ConnectorId,
-    JsonDocument.Parse("""{ "corpId": "ww-corp-1", "agentId": "1000002", "secret": "wecom-secret-S3CR3T" }""").RootElement);
+    JsonDocument.Parse($$"""{ "corpId": "{{corp}}", "agentId": "1000002", "secret": "wecom-secret-S3CR3T" }""").RootElement);
 Console.WriteLine("ready");
 
 while (Console.ReadLine() is { } line)
@@ -66,17 +64,30 @@ while (Console.ReadLine() is { } line)
     switch (words[0])
     {
         case "send":
-            var sent = await TogetherAsync(int.Parse(words[1]), () => codes.SendAsync(mail, words[2], UsageType.SignIn, words[3]));
+            var sent = await TogetherAsync(int.Parse(words[1]), async i =>
+            {
+                await codes.SendAsync(mail, Fill(words[2], i), UsageType.SignIn, Fill(words[3], i));
+                return "sent";
+            });
             answer = new { sent = mail.TakeSent(), outcomes = sent };
             break;
         case "guess":
-            answer = await TogetherAsync(int.Parse(words[1]), async () => (await codes.VerifyAsync(words[2], UsageType.SignIn, words[3])).Result.ToString());
+            answer = await TogetherAsync(int.Parse(words[1]), async _ => (await codes.VerifyAsync(words[2], UsageType.SignIn, words[3])).Result.ToString());
             break;
         case "verify":
-            answer = (await codes.VerifyAsync(words[1], UsageType.SignIn, words[2])).Result.ToString();
+            try
+            {
+                answer = (await codes.VerifyAsync(words[1], UsageType.SignIn, words[2])).Result.ToString();
+            }
+            catch (ConnectorException exception)
+            {
+                answer = exception.WireCode;
+            }
+
             break;
         case "signin":
-            answer = await TogetherAsync(int.Parse(words[1]), async () => (await signIn!.GetUserInfoAsync(SocialCallback.FromQueryString($"code={words[2]}&state=s"))).Id);
+            var connector = SignIn(words[2]);
+            answer = await TogetherAsync(int.Parse(words[1]), async _ => (await connector.GetUserInfoAsync(SocialCallback.FromQueryString($"code={words[3]}&state=s"))).Id);
             break;
         default:
             answer = "unknown command";
@@ -86,20 +97,27 @@ while (Console.ReadLine() is { } line)
     Console.WriteLine("@" + JsonSerializer.Serialize(answer));
 }
 
+static string Fill(string pattern, string call) =>
+    pattern.Replace("{i}", call, StringComparison.Ordinal).Replace("{p}", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+
 // Runs n calls at once, released together by the line "go"; counts their outcomes (a value, or an error code).
-static async Task<Dictionary<string, int>> TogetherAsync<T>(int count, Func<Task<T>> call)
+static async Task<Dictionary<string, int>> TogetherAsync<T>(int count, Func<string, Task<T>> call)
 {
     var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-    var calls = Enumerable.Range(0, count).Select(async _ =>
+    var calls = Enumerable.Range(0, count).Select(async i =>
     {
         await gate.Task;
         try
         {
-            return (await call())?.ToString() ?? "null";
+            return (await call(i.ToString(System.Globalization.CultureInfo.InvariantCulture)))?.ToString() ?? "null";
         }
         catch (ConnectorException exception)
         {
             return exception.WireCode;
+        }
+        catch (Exception exception)
+        {
+            return exception.GetType().Name;
         }
     }).ToList();
     Console.WriteLine("@armed");

@@ -239,39 +239,37 @@ public sealed partial class ApplicationTokenCache
             return await FetchFromProviderAsync(entry, fetch).ConfigureAwait(false);
         }
 
-        // Another instance's token, or the lease to fetch one for all. A holder that dies holds the others off until
-        // its lease ends; the wait is bounded besides, for a store that keeps answering "held".
+        // The lease to fetch for all, or another instance's token. The lease comes first: a token read before it
+        // could be replaced by its holder meanwhile. A holder that dies holds the others off until its lease ends;
+        // the wait is bounded besides, for a store that keeps answering "held".
         var waitUntil = _time.GetUtcNow() + _options.SharedRefreshLease * 2;
         var pause = TimeSpan.FromMilliseconds(20);
+        var leaseKey = entry.Key.Shared + ":lease";
         while (true)
         {
-            if (await TryReadFreshSharedAsync(entry).ConfigureAwait(false) is { } shared)
-            {
-                return entry.Token = shared;
-            }
-
             IAsyncDisposable? lease = null;
-            var leaseKey = entry.Key.Shared + ":lease";
             var asked = await TrySharedAsync(entry, async (store, t) => lease = await store.TryAcquireLeaseAsync(leaseKey, _options.SharedRefreshLease, t).ConfigureAwait(false)).ConfigureAwait(false);
-            if (!asked)
-            {
-                return await FetchFromProviderAsync(entry, fetch).ConfigureAwait(false); // the store failed: on our own
-            }
-
-            if (lease is not null)
+            if (!asked || lease is not null)
             {
                 try
                 {
-                    // The holder before may have written its token and ended its lease since the read above.
+                    // Holding the lease (or the store failed: on our own): a token another instance wrote, else fetch.
                     return await TryReadFreshSharedAsync(entry).ConfigureAwait(false) is { } written
                         ? entry.Token = written
                         : await FetchFromProviderAsync(entry, fetch).ConfigureAwait(false);
                 }
                 finally
                 {
-                    var held = lease;
-                    await TrySharedAsync(entry, (_, _) => held.DisposeAsync()).ConfigureAwait(false);
+                    if (lease is { } held)
+                    {
+                        await TrySharedAsync(entry, (_, _) => held.DisposeAsync()).ConfigureAwait(false);
+                    }
                 }
+            }
+
+            if (await TryReadFreshSharedAsync(entry).ConfigureAwait(false) is { } shared)
+            {
+                return entry.Token = shared;
             }
 
             if (_time.GetUtcNow() >= waitUntil)
