@@ -5,6 +5,8 @@ using Connectors.Mailgun;
 using Connectors.SampleHost.Simulators;
 using Connectors.WeCom;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using StackExchange.Redis;
 
 namespace Connectors.SampleHost;
 
@@ -29,37 +31,57 @@ public static class SampleHostApp
 
         var self = new Uri((builder.Configuration["Urls"] ?? "http://127.0.0.1:5080").Split(';')[0].TrimEnd('/') + "/");
         var simulate = SimulatorsEnabled(builder.Configuration);
+        // Where the simulated providers are: this host, or (a second instance) the first instance's address, since a
+        // provider is one service whichever instance calls it.
+        var providers = builder.Configuration["Simulators:Address"] is { Length: > 0 } address ? new Uri(address.TrimEnd('/') + "/") : self;
 
         var connectors = builder.Services.AddConnectors();
+        // Several instances (README "Several instances"): "Redis" names the Redis they share, for the Data Protection
+        // key ring (attempt, auth and antiforgery cookies), codes, WeCom's token and callback replays; "Codes:HashKey"
+        // (base64, 32 bytes) is then the same on every instance.
+        if (builder.Configuration["Redis"] is { Length: > 0 } redis)
+        {
+            var multiplexer = ConnectionMultiplexer.Connect(redis + ",abortConnect=false");
+            builder.Services.AddSingleton<IConnectionMultiplexer>(multiplexer);
+            builder.Services.AddDataProtection()
+                .SetApplicationName("connectors-sample")
+                .PersistKeysToStackExchangeRedis(multiplexer, "connectors-sample:data-protection-keys");
+            connectors.UseRedis(o => o.KeyPrefix = "connectors-sample:");
+        }
+
         connectors.AddWeCom(o =>
         {
             if (simulate)
             {
-                o.ApiBaseAddress = new Uri(self, "sim/wecom/");
-                o.WebLoginEndpoint = new Uri(self, "sim/wecom/wwlogin/sso/login");
-                o.InClientAuthorizeEndpoint = new Uri(self, "sim/wecom/connect/oauth2/authorize");
+                o.ApiBaseAddress = new Uri(providers, "sim/wecom/");
+                o.WebLoginEndpoint = new Uri(providers, "sim/wecom/wwlogin/sso/login");
+                o.InClientAuthorizeEndpoint = new Uri(providers, "sim/wecom/connect/oauth2/authorize");
             }
         });
         connectors.AddHuggingFace(o =>
         {
             if (simulate)
             {
-                o.BaseAddress = new Uri(self, "sim/huggingface/");
+                o.BaseAddress = new Uri(providers, "sim/huggingface/");
             }
         });
         connectors.AddMailgun(o =>
         {
             if (simulate)
             {
-                o.AllowedEndpoints.Add(self);
+                o.AllowedEndpoints.Add(providers);
             }
         });
 
         // Email codes: 6 digits, 10 minutes, 5 wrong attempts then locked, a 60 s resend cooldown, at most 5 mails per
         // address and 20 per client address an hour (VerificationCodeOptions, from "Codes" in configuration).
-        connectors.AddVerificationCodes(o => builder.Configuration.GetSection("Codes").Bind(o));
+        connectors.AddVerificationCodes(o =>
+        {
+            builder.Configuration.GetSection("Codes").Bind(o);
+            o.HashKey = builder.Configuration["Codes:HashKey"] is { Length: > 0 } key ? Convert.FromBase64String(key) : null;
+        });
 
-        builder.Services.AddSingleton(new SampleSettings(self, simulate));
+        builder.Services.AddSingleton(new SampleSettings(self, simulate, providers));
         builder.Services.AddSingleton<SampleMail>();
         builder.Services.AddSingleton<SampleUsers>();
         builder.Services.AddAntiforgery();
@@ -106,8 +128,8 @@ public static class SampleHostApp
     }
 }
 
-/// <summary>Where the host runs and whether providers are simulated.</summary>
-public sealed record SampleSettings(Uri Self, bool Simulated);
+/// <summary>Where the host runs, whether providers are simulated, and where.</summary>
+public sealed record SampleSettings(Uri Self, bool Simulated, Uri Providers);
 
 /// <summary>The email connector, created through the registry from the <c>Connectors:Mailgun</c> configuration section.</summary>
 public sealed class SampleMail(IConnectorRegistry registry, IConfiguration configuration, SampleSettings settings)
@@ -119,7 +141,7 @@ public sealed class SampleMail(IConnectorRegistry registry, IConfiguration confi
         {
             // The simulator serves Mailgun's /v3/{domain}/messages on this host; the host allowed its address.
             var node = System.Text.Json.Nodes.JsonObject.Create(json)!;
-            node["endpoint"] = settings.Self.GetLeftPart(UriPartial.Authority);
+            node["endpoint"] = settings.Providers.GetLeftPart(UriPartial.Authority);
             json = System.Text.Json.JsonDocument.Parse(node.ToJsonString()).RootElement.Clone();
         }
 

@@ -110,7 +110,7 @@ internal static class SignInEndpoints
                 <button id="send-code" type="submit">Email me a code</button>
               </form>
             </div>
-            {(settings.Simulated ? """<p class="note">Providers are simulated on this host. Sent mail appears in the <a id="inbox" href="/sim/mailgun/inbox" target="_blank">simulated inbox</a>.</p>""" : string.Empty)}
+            {(settings.Simulated ? $"""<p class="note">Providers are simulated{(settings.Providers == settings.Self ? " on this host" : string.Empty)}. Sent mail appears in the <a id="inbox" href="{new Uri(settings.Providers, "sim/mailgun/inbox")}" target="_blank">simulated inbox</a>.</p>""" : string.Empty)}
             """);
     }
 
