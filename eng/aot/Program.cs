@@ -1,6 +1,6 @@
 // The AOT/trim consumer: registers every connector as a host would, signs in with WeCom, Hugging Face (OIDC: the ID
 // token is signed here and checked against the fake JWKS) and a generic oauth2 provider, sends and verifies an email
-// code through Mailgun, and signs in through a WeCom authentication scheme on Kestrel (loopback, port 0), all against
+// code through Mailgun (in memory, and on a redis-server it starts), and signs in through a WeCom authentication scheme on Kestrel (loopback, port 0), all against
 // FakeProviders (no network). Prints one line per step; exit code 0 = all ok.
 using System.Net;
 using System.Security.Cryptography;
@@ -57,6 +57,40 @@ await Step("mailgun code sent and verified", async () =>
     var code = fake.LastMailgunSubject?.Split(' ')[^1] ?? string.Empty;
     var check = await codes.VerifyAsync("ada@example.com", UsageType.SignIn, code);
     return sent.MessageId == "<aot@mg.example.com>" && check.Result == VerificationResult.Verified;
+});
+await Step("mailgun code on Redis: wrong, then right (a redis-server of this step)", async () =>
+{
+    var directory = Directory.CreateTempSubdirectory("aot-redis-");
+    var socket = Path.Combine(directory.FullName, "redis.sock");
+    using var redis = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("redis-server", ["--port", "0", "--unixsocket", socket, "--save", "", "--appendonly", "no", "--dir", directory.FullName]) { RedirectStandardOutput = true })!;
+    try
+    {
+        while (redis.StandardOutput.ReadLine() is { } line && !line.Contains("eady to accept connections", StringComparison.Ordinal))
+        {
+        }
+
+        var shared = new ServiceCollection();
+        shared.AddConnectors().UseRedis("!" + socket).AddMailgun().AddVerificationCodes(o => o.HashKey = new byte[32]);
+        shared.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler(() => new FakeProviderHandler(fake)));
+        await using var instance = shared.BuildServiceProvider();
+        using var config = JsonDocument.Parse("""
+            { "domain": "mg.example.com", "apiKey": "key-aot", "from": "Example <noreply@mg.example.com>",
+              "deliveries": { "SignIn": { "subject": "Your code is {{code}}", "html": "<p>Your code: <b>{{code}}</b></p>" } } }
+            """);
+        var mailgun = instance.GetRequiredService<IConnectorRegistry>().Create<IEmailConnector>("mailgun-email", config.RootElement);
+        var codes = instance.GetRequiredService<VerificationCodeService>();
+        await codes.SendAsync(mailgun, "ada@example.com", UsageType.SignIn);
+        var code = fake.LastMailgunSubject?.Split(' ')[^1] ?? string.Empty;
+        var wrong = await codes.VerifyAsync("ada@example.com", UsageType.SignIn, code == "000000" ? "000001" : "000000");
+        var right = await codes.VerifyAsync("ada@example.com", UsageType.SignIn, code);
+        return wrong is { Result: VerificationResult.Wrong, AttemptsLeft: 4 } && right.Result == VerificationResult.Verified;
+    }
+    finally
+    {
+        redis.Kill();
+        redis.WaitForExit();
+        directory.Delete(recursive: true);
+    }
 });
 await Step("typed error for a wrong config", () =>
 {

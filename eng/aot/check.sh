@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The AOT/trim check, a CI step after the tests (.ci/run). Publishes eng/aot/AotConsumer (the connector packages and
-# Connectors.AspNetCore) for net8.0 and net10.0, each with PublishAot (native code) and with PublishTrimmed
+# Connectors.AspNetCore, Connectors.Redis) for net8.0 and net10.0, each with PublishAot (native code) and with PublishTrimmed
 # (self-contained, trimmed IL), counts the trim/AOT warnings of each publish, and runs each binary against its
 # in-process fake providers.
 # Fails when a publish or a run fails, or when a warning comes from this repository's code (Connectors.*, the
@@ -11,6 +11,7 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 out=$(mktemp -d)
 status=0
+bash ../../tests/install-redis.sh # one step runs codes on a redis-server it starts
 
 check() { # <name> <publish arguments...>
   local name=$1

@@ -239,9 +239,9 @@ public sealed partial class ApplicationTokenCache
             return await FetchFromProviderAsync(entry, fetch).ConfigureAwait(false);
         }
 
-        // The lease to fetch for all, or another instance's token. The lease comes first: a token read before it
-        // could be replaced by its holder meanwhile. A holder that dies holds the others off until its lease ends;
-        // the wait is bounded besides, for a store that keeps answering "held".
+        // Take the lease, then read: the holder fetches unless an earlier holder's token is there; the others read
+        // and wait for the holder's. A holder that dies holds the others off until its lease ends; the wait is
+        // bounded besides, for a store that keeps answering "held".
         var waitUntil = _time.GetUtcNow() + _options.SharedRefreshLease * 2;
         var pause = TimeSpan.FromMilliseconds(20);
         var leaseKey = entry.Key.Shared + ":lease";
