@@ -34,16 +34,14 @@ public static class RedisServiceCollectionExtensions
     /// <c>IConnectionMultiplexer</c> unless <paramref name="configure"/> sets <see cref="RedisConnectorOptions.Configuration"/>.
     /// </summary>
     /// <param name="builder">The Connectors builder.</param>
-    /// <param name="configure">The options; may be null.</param>
-    public static ConnectorsBuilder UseRedis(this ConnectorsBuilder builder, Action<RedisConnectorOptions>? configure = null)
+    /// <param name="configure">The options (<c>_ => { }</c> for the defaults on the host's multiplexer).</param>
+    public static ConnectorsBuilder UseRedis(this ConnectorsBuilder builder, Action<RedisConnectorOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
         var services = builder.Services;
         var options = services.AddOptions<RedisConnectorOptions>();
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
+        options.Configure(configure);
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisConnectorOptions>, RedisConnectorOptionsValidator>());

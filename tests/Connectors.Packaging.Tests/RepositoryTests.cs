@@ -29,6 +29,25 @@ public sealed partial class RepositoryTests
         File.ReadAllBytes(Path.Combine(Repository.Root, "eng", "icon.png")).Take(8).Should().Equal(0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A);
     }
 
+    [Fact]
+    public void Every_package_declares_its_public_api_per_target_framework_with_nullability()
+    {
+        // PublicApiAnalyzers checks the code against these files in every build (RS0016, RS0017); without them it
+        // checks nothing, so a new package must have them.
+        foreach (var package in Repository.Packages)
+        {
+            foreach (var tfm in new[] { "net8.0", "net10.0" })
+            {
+                foreach (var file in new[] { "PublicAPI.Shipped.txt", "PublicAPI.Unshipped.txt" })
+                {
+                    Repository.Read("src", package, "PublicAPI", tfm, file).Should().StartWith("#nullable enable\n", $"{package} {tfm} {file} records nullability");
+                }
+            }
+
+            Repository.Read("src", package, "PublicAPI", "net10.0", "PublicAPI.Unshipped.txt").Split('\n').Should().HaveCountGreaterThan(2, $"{package} has a public API");
+        }
+    }
+
     [GeneratedRegex("<VersionPrefix>([^<]+)</VersionPrefix>")]
     private static partial Regex VersionPrefix();
 

@@ -143,7 +143,7 @@ public sealed class RedisVerificationCodeStoreTests(RedisFixture redis) : IDispo
     [Fact]
     public void Without_a_configuration_the_hosts_multiplexer_is_required()
     {
-        var provider = ConnectorHost.Build(_logs, b => b.UseRedis());
+        var provider = ConnectorHost.Build(_logs, b => b.UseRedis(_ => { }));
         _providers.Add(provider);
 
         var act = () => provider.GetRequiredService<IOptions<RedisConnectorOptions>>().Value;
