@@ -7,7 +7,7 @@ namespace Connectors.AspNetCore.Tests;
 /// <summary>Connector configs from <see cref="IConfiguration"/> (appsettings, environment variables) and typed creation.</summary>
 public sealed class ConfigurationTests : IDisposable
 {
-    private readonly ServiceProvider _services = ConnectorHost.Build(new CapturingLoggerProvider(), b => b.AddWeCom().AddMailgun());
+    private readonly ServiceProvider _services = ConnectorHost.Build(new FakeLoggerProvider(), b => b.AddWeCom().AddMailgun());
 
     private static IConfiguration Configuration(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
@@ -57,7 +57,7 @@ public sealed class ConfigurationTests : IDisposable
     public void Host_options_bound_from_configuration_are_checked_at_start_naming_the_option()
     {
         var configuration = Configuration(("ConnectorOptions:WeCom:Http:AttemptTimeout", "00:00:00"), ("ConnectorOptions:WeCom:ApiBaseAddress", "http://qyapi.example.com/"));
-        using var services = ConnectorHost.Build(new CapturingLoggerProvider(), b =>
+        using var services = ConnectorHost.Build(new FakeLoggerProvider(), b =>
         {
             b.AddWeCom();
             b.Services.Configure<WeComOptions>(configuration.GetSection("ConnectorOptions:WeCom"));
@@ -72,13 +72,13 @@ public sealed class ConfigurationTests : IDisposable
     [Fact]
     public void Connector_failures_are_counted_on_the_meter_of_the_service_provider_that_made_the_connector()
     {
-        using var metrics = new MetricsCapture(_services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        using var metrics = _services.FailureMetrics();
         using var config = JsonDocument.Parse("{}");
 
         var create = () => _services.GetRequiredService<IConnectorRegistry>().Create<ISocialConnector>(WeComConnectorFactory.ConnectorId, config.RootElement);
 
         create.Should().Throw<ConnectorException>();
-        metrics.Failures.Should().Equal(("WeCom", "create", "invalid_config"));
+        metrics.Failures().Should().Equal(("WeCom", "create", "invalid_config"));
     }
 
     public void Dispose() => _services.Dispose();

@@ -218,7 +218,7 @@ public sealed class ConnectorAuthenticationTests(WireMockFixture fixture) : Wire
 
         callback.StatusCode.Should().Be(HttpStatusCode.Redirect);
         (await browser.MeAsync()).GetProperty("claims").GetProperty(System.Security.Claims.ClaimTypes.NameIdentifier).GetString().Should().Be("lisi");
-        Logs.Entries.Should().ContainSingle(e => e.EventId.Id == 4002).Which.Value("Store").Should().Be("Redis");
+        Logs.Entries.Should().ContainSingle(e => e.Id.Id == 4002).Which.Value("Store").Should().Be("Redis");
     }
 
     /// <summary>An <see cref="IReplayStore"/> shared by two instances in this process (Connectors.Redis tests its
@@ -253,7 +253,7 @@ public sealed class ConnectorAuthenticationTests(WireMockFixture fixture) : Wire
 
         callback.StatusCode.Should().Be(HttpStatusCode.Redirect);
         callback.Headers.Location!.OriginalString.Should().Be(location);
-        Logs.Entries.Count(e => e.EventId.Id == 4001).Should().Be(location == to ? 0 : 1);
+        Logs.Entries.Count(e => e.Id.Id == 4001).Should().Be(location == to ? 0 : 1);
     }
 
     [Fact]

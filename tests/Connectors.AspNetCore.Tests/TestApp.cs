@@ -37,7 +37,7 @@ public sealed class TestApp : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestApp> StartAsync(Uri wireMock, CapturingLoggerProvider logs, Action<WebApplicationBuilder>? services = null, Action<WebApplication>? endpoints = null, Action<ConnectorAuthenticationOptions>? wecom = null)
+    public static async Task<TestApp> StartAsync(Uri wireMock, FakeLoggerProvider logs, Action<WebApplicationBuilder>? services = null, Action<WebApplication>? endpoints = null, Action<ConnectorAuthenticationOptions>? wecom = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();

@@ -64,7 +64,7 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : WireMockTest(fix
             (await WireMock.CountAsync(operation.Method, operation.UrlPath)).Should().Be(expected);
         }
 
-        Logs.Entries.Count(e => e.EventId.Id == 1002 && e.Value("Operation") == operation.LogName)
+        Logs.Entries.Count(e => e.Id.Id == 1002 && e.Value("Operation") == operation.LogName)
             .Should().Be(attempts - 1, "a safe operation is retried after a transient fault, any other operation never");
 
         if (operation.BestEffort)
@@ -84,13 +84,13 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : WireMockTest(fix
 
             if (fault.FailsDetailCalls)
             {
-                Logs.Entries.Should().Contain(e => e.EventId.Id == 2002 && e.Value("Operation") == operation.LogName);
+                Logs.Entries.Should().Contain(e => e.Id.Id == 2002 && e.Value("Operation") == operation.LogName);
             }
         }
         else if (sent)
         {
             thrown.Should().BeNull("a send the provider accepted is never reported as failed, or the host would send the code again");
-            Logs.Entries.Should().ContainSingle(e => e.EventId.Id == 3001, "an accepted send without a readable message id is logged");
+            Logs.Entries.Should().ContainSingle(e => e.Id.Id == 3001, "an accepted send without a readable message id is logged");
         }
         else
         {
@@ -109,7 +109,7 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : WireMockTest(fix
     }
 
     /// <summary>Whether a timeout ended the call (its exception) or a best-effort detail call (its failure log).</summary>
-    private static bool TimeoutOf(Exception? thrown, CapturingLoggerProvider logs)
+    private static bool TimeoutOf(Exception? thrown, FakeLoggerProvider logs)
     {
         for (var e = thrown; e is not null; e = e.InnerException)
         {
@@ -120,6 +120,6 @@ public sealed class FaultMatrixTests(WireMockFixture fixture) : WireMockTest(fix
             }
         }
 
-        return logs.Entries.Any(e => e.EventId.Id == 1003 && e.Message.Contains("timed out", StringComparison.Ordinal));
+        return logs.Entries.Any(e => e.Id.Id == 1003 && e.Message.Contains("timed out", StringComparison.Ordinal));
     }
 }

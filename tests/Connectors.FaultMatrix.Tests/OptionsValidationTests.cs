@@ -11,7 +11,7 @@ public sealed class OptionsValidationTests
 {
     private static OptionsValidationException StartFails(Action<ConnectorsBuilder> configure)
     {
-        using var services = ConnectorHost.Build(new CapturingLoggerProvider(), configure);
+        using var services = ConnectorHost.Build(new FakeLoggerProvider(), configure);
         var start = () => services.GetRequiredService<IStartupValidator>().Validate(); // what the host runs at start
         return start.Should().Throw<OptionsValidationException>().Which;
     }
@@ -50,7 +50,7 @@ public sealed class OptionsValidationTests
     [Fact]
     public void Valid_options_start_and_registering_twice_registers_each_factory_once()
     {
-        using var services = ConnectorHost.Build(new CapturingLoggerProvider(), b => b.AddWeCom().AddWeCom().AddHuggingFace().AddMailgun().AddMailgun());
+        using var services = ConnectorHost.Build(new FakeLoggerProvider(), b => b.AddWeCom().AddWeCom().AddHuggingFace().AddMailgun().AddMailgun());
 
         services.GetRequiredService<IStartupValidator>().Validate();
         services.GetServices<IConnectorFactory>().Select(f => f.Metadata.Id).Should().BeEquivalentTo(

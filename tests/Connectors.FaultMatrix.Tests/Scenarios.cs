@@ -27,7 +27,7 @@ public static class Scenarios
     };
 
     /// <param name="host">What the host adds to the services (its own HTTP handlers), after the connectors.</param>
-    public static ServiceProvider Services(Uri wireMock, CapturingLoggerProvider logs, (TimeSpan Attempt, TimeSpan Overall) timeouts, Action<IServiceCollection>? host = null) => ConnectorHost.Build(logs, b =>
+    public static ServiceProvider Services(Uri wireMock, FakeLoggerProvider logs, (TimeSpan Attempt, TimeSpan Overall) timeouts, Action<IServiceCollection>? host = null) => ConnectorHost.Build(logs, b =>
     {
         void Http(ConnectorHttpOptions o)
         {

@@ -136,8 +136,9 @@ public sealed partial class HuggingFaceConnectorTests
     [Fact]
     public async Task Failures_before_any_request_go_through_the_failure_path()
     {
-        using var metrics = new MetricsCapture();
-        var (connector, redirect) = await StartAsync(Connector());
+        var services = Services();
+        using var metrics = services.FailureMetrics();
+        var (connector, redirect) = await StartAsync(services.Create<ISocialConnector>(HuggingFaceConnectorFactory.ConnectorId, ConfigJson));
 
         var noSession = (await connector.Awaiting(c => c.GetUserInfoAsync(SocialCallback.FromQueryString($"code={Code}&state=state123")))
             .Should().ThrowAsync<ConnectorException>()).Which;
@@ -145,16 +146,16 @@ public sealed partial class HuggingFaceConnectorTests
             .Should().ThrowAsync<ConnectorException>()).Which;
         var noState = (await connector.Awaiting(c => c.GetAuthorizationUriAsync(new AuthorizationRequest("", RedirectUri)).AsTask())
             .Should().ThrowAsync<ConnectorException>()).Which;
-        var badConfig = ((Action)(() => Services().Create<ISocialConnector>(HuggingFaceConnectorFactory.ConnectorId, """{ "clientId": 5 }"""))).Should().Throw<ConnectorException>().Which;
+        var badConfig = ((Action)(() => services.Create<ISocialConnector>(HuggingFaceConnectorFactory.ConnectorId, """{ "clientId": 5 }"""))).Should().Throw<ConnectorException>().Which;
 
         foreach (var (error, operation) in new[] { (noSession, "callback"), (denied, "callback"), (noState, "authorize"), (badConfig, "create") })
         {
             error.Provider.Should().Be("Hugging Face");
             error.Operation.Should().Be(operation);
-            metrics.Failures.Should().Contain(("Hugging Face", operation, error.WireCode));
+            metrics.Failures().Should().Contain(("Hugging Face", operation, error.WireCode));
         }
 
-        Logs.Entries.Count(e => e.EventId.Id == 1003).Should().BeGreaterThanOrEqualTo(4);
+        Logs.Entries.Count(e => e.Id.Id == 1003).Should().BeGreaterThanOrEqualTo(4);
     }
 
     private string Claims(AuthorizationRedirect redirect) =>

@@ -281,7 +281,7 @@ public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) :
         var error = (await exchange.WaitAsync(TimeSpan.FromSeconds(60)).Awaiting(e => e).Should().ThrowAsync<ConnectorException>()).Which;
         error.Message.Should().Contain("timed out");
         (await WireMock.CountAsync("POST", "/oauth/token")).Should().Be(1, "the code is single-use: a timed-out exchange is not repeated");
-        Logs.Entries.Should().NotContain(e => e.EventId.Id == 1002);
+        Logs.Entries.Should().NotContain(e => e.Id.Id == 1002);
     }
 
     [Fact]

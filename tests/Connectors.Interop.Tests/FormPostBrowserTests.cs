@@ -26,7 +26,7 @@ public sealed class FormPostBrowserTests : IAsyncLifetime
         ApplicationType = "native",
     };
 
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly FakeLoggerProvider _logs = new();
     private OidcProviderServer _op = null!;
     private WebApplication _app = null!;
     private IPlaywright _playwright = null!;

@@ -8,7 +8,7 @@ namespace Connectors.Interop.Tests;
 [Collection(OidcProviderCollection.Name)]
 public sealed class OidcProviderTests(OidcProviderFixture op) : IDisposable
 {
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly FakeLoggerProvider _logs = new();
     private readonly List<ServiceProvider> _providers = [];
 
     public void Dispose() => _providers.ForEach(p => p.Dispose());

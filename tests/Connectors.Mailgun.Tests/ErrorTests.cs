@@ -89,7 +89,7 @@ public sealed class ErrorTests(WireMockFixture fixture) : MailgunTestBase(fixtur
         var error = (await send.WaitAsync(TimeSpan.FromSeconds(60)).Awaiting(s => s).Should().ThrowAsync<ConnectorException>()).Which;
         error.Message.Should().Contain("timed out");
         (await WireMock.CountAsync("POST", "/v3/example.com/messages")).Should().Be(1);
-        Logs.Entries.Should().NotContain(e => e.EventId.Id == 1002, "a send that may have reached Mailgun is never repeated");
+        Logs.Entries.Should().NotContain(e => e.Id.Id == 1002, "a send that may have reached Mailgun is never repeated");
     }
 
     [Fact]
@@ -101,7 +101,7 @@ public sealed class ErrorTests(WireMockFixture fixture) : MailgunTestBase(fixtur
 
         result.MessageId.Should().BeNull();
         (await WireMock.CountAsync("POST", "/v3/example.com/messages")).Should().Be(1);
-        Logs.Entries.Should().ContainSingle(e => e.EventId.Id == 3001).Which.Message.Should().Contain("a body without an id");
+        Logs.Entries.Should().ContainSingle(e => e.Id.Id == 3001).Which.Message.Should().Contain("a body without an id");
     }
 
     [Theory]

@@ -30,7 +30,7 @@ public sealed class RobustnessTests(WireMockFixture fixture) : MailgunTestBase(f
 
         result.MessageId.Should().BeNull();
         (await WireMock.CountAsync("POST", "/v3/example.com/messages")).Should().Be(1);
-        Logs.Entries.Should().ContainSingle(e => e.EventId.Id == 3001).Which.Message.Should().Contain(logged);
+        Logs.Entries.Should().ContainSingle(e => e.Id.Id == 3001).Which.Message.Should().Contain(logged);
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public sealed class RobustnessTests(WireMockFixture fixture) : MailgunTestBase(f
         var result = await Connector(Deliveries, o => o.Http.MaxResponseBytes = 16).SendAsync(Message(UsageType.SignIn));
 
         result.MessageId.Should().BeNull();
-        Logs.Entries.Should().ContainSingle(e => e.EventId.Id == 3001).Which.Message.Should().Contain("larger than the 16 byte limit");
+        Logs.Entries.Should().ContainSingle(e => e.Id.Id == 3001).Which.Message.Should().Contain("larger than the 16 byte limit");
     }
 
     [Theory]
@@ -332,20 +332,21 @@ public sealed class RobustnessTests(WireMockFixture fixture) : MailgunTestBase(f
     [Fact]
     public async Task Failures_before_any_request_go_through_the_failure_path()
     {
-        using var metrics = new MetricsCapture();
-        var connector = Connector("""{ "SignIn": { "html": "x" } }""");
+        var services = Services();
+        using var metrics = services.FailureMetrics();
+        var connector = services.Create<IEmailConnector>(MailgunConnectorFactory.ConnectorId, Config("""{ "SignIn": { "html": "x" } }"""));
 
         var badRecipient = (await connector.Awaiting(c => c.SendAsync(Message(UsageType.SignIn, to: "a,b@example.com"))).Should().ThrowAsync<ConnectorException>()).Which;
         var noTemplate = (await connector.Awaiting(c => c.SendAsync(Message(UsageType.Register))).Should().ThrowAsync<ConnectorException>()).Which;
-        var badConfig = ((Action)(() => Services().Create<IEmailConnector>(MailgunConnectorFactory.ConnectorId, "[]"))).Should().Throw<ConnectorException>().Which;
+        var badConfig = ((Action)(() => services.Create<IEmailConnector>(MailgunConnectorFactory.ConnectorId, "[]"))).Should().Throw<ConnectorException>().Which;
 
         foreach (var (error, operation) in new[] { (badRecipient, "send"), (noTemplate, "send"), (badConfig, "create") })
         {
             error.Provider.Should().Be("Mailgun");
             error.Operation.Should().Be(operation);
-            metrics.Failures.Should().Contain(("Mailgun", operation, error.WireCode));
+            metrics.Failures().Should().Contain(("Mailgun", operation, error.WireCode));
         }
 
-        Logs.Entries.Count(e => e.EventId.Id == 1003).Should().BeGreaterThanOrEqualTo(3);
+        Logs.Entries.Count(e => e.Id.Id == 1003).Should().BeGreaterThanOrEqualTo(3);
     }
 }

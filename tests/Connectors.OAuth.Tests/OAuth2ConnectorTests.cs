@@ -295,7 +295,7 @@ public sealed class OAuth2ConnectorTests(WireMockFixture fixture) : WireMockTest
         var user = await SignInAsync(Connector());
 
         user.Phone.Should().Be(expected);
-        Logs.Entries.Count(e => e.EventId.Id == 5001).Should().Be(expected is null ? 1 : 0, "a number that is not used is logged");
+        Logs.Entries.Count(e => e.Id.Id == 5001).Should().Be(expected is null ? 1 : 0, "a number that is not used is logged");
         Logs.AllText.Should().NotContain(phone.Length > 4 ? phone[^4..] : phone, "the number itself is never logged");
     }
 

@@ -11,7 +11,7 @@ public sealed class RedisVerificationCodeStoreTests(RedisFixture redis) : IDispo
 {
     private const string Address = "ada@example.com";
     private readonly string _prefix = "t" + Guid.NewGuid().ToString("N")[..8] + ":";
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly FakeLoggerProvider _logs = new();
     private readonly RecordingEmail _email = new();
     private readonly List<ServiceProvider> _providers = [];
 

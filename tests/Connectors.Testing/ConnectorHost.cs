@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using System.Text.Json;
 using Connectors.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,7 @@ namespace Connectors.Testing;
 public static class ConnectorHost
 {
     /// <summary>Builds a service provider with captured logging and the given registrations.</summary>
-    public static ServiceProvider Build(CapturingLoggerProvider logs, Action<ConnectorsBuilder> configure, TimeProvider? time = null)
+    public static ServiceProvider Build(FakeLoggerProvider logs, Action<ConnectorsBuilder> configure, TimeProvider? time = null)
     {
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));

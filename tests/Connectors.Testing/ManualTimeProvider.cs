@@ -1,16 +1,16 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace Connectors.Testing;
 
 /// <summary>
-/// A <see cref="TimeProvider"/> whose clock moves only when a test says so. Timers created through it (Polly's
-/// timeouts and retry delays, <c>Task.Delay(TimeSpan, TimeProvider)</c>, <c>CancellationTokenSource(TimeSpan, TimeProvider)</c>)
-/// fire inside <see cref="Advance"/> when the clock reaches their due time, so a test decides exactly when a
-/// timeout happens instead of racing a real one.
+/// <see cref="FakeTimeProvider"/> (its clock moves only when a test calls <c>Advance</c>, which fires the timers that
+/// fall due: Polly's timeouts and retry delays, <c>Task.Delay(TimeSpan, TimeProvider)</c>, <c>CancellationTokenSource(TimeSpan, TimeProvider)</c>),
+/// starting at 2026-01-01T00:00:00Z, with the one thing it lacks: <see cref="PendingTimers"/>, so a test can wait
+/// until the code under test sleeps before it moves the clock.
 /// </summary>
-public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
+public sealed class ManualTimeProvider : FakeTimeProvider
 {
-    private readonly object _lock = new();
-    private readonly List<ManualTimer> _timers = [];
-    private DateTimeOffset _now = start;
+    private readonly HashSet<Tracked> _armed = [];
 
     /// <summary>Starts at 2026-01-01T00:00:00Z.</summary>
     public ManualTimeProvider()
@@ -18,65 +18,21 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
     {
     }
 
-    /// <inheritdoc/>
-    public override DateTimeOffset GetUtcNow()
+    /// <summary>Starts at <paramref name="start"/>.</summary>
+    public ManualTimeProvider(DateTimeOffset start)
+        : base(start)
     {
-        lock (_lock)
-        {
-            return _now;
-        }
     }
-
-    /// <inheritdoc/>
-    public override long GetTimestamp() => GetUtcNow().UtcTicks;
-
-    /// <inheritdoc/>
-    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
     /// <summary>How many timers are waiting to fire.</summary>
     public int PendingTimers
     {
         get
         {
-            lock (_lock)
+            lock (_armed)
             {
-                return _timers.Count;
+                return _armed.Count;
             }
-        }
-    }
-
-    /// <summary>Moves the clock forward, firing every timer that falls due on the way, in due order, on this thread.</summary>
-    public void Advance(TimeSpan by)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
-        DateTimeOffset target;
-        lock (_lock)
-        {
-            target = _now + by;
-        }
-
-        while (true)
-        {
-            ManualTimer? due;
-            lock (_lock)
-            {
-                due = _timers.Where(t => t.DueAt <= target).MinBy(t => t.DueAt);
-                if (due is null)
-                {
-                    _now = target;
-                    return;
-                }
-
-                _now = due.DueAt > _now ? due.DueAt : _now;
-                _timers.Remove(due);
-                if (due.Period > TimeSpan.Zero)
-                {
-                    due.DueAt = _now + due.Period;
-                    _timers.Add(due);
-                }
-            }
-
-            due.Fire();
         }
     }
 
@@ -84,57 +40,55 @@ public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         ArgumentNullException.ThrowIfNull(callback);
-        var timer = new ManualTimer(this, callback, state);
-        timer.Change(dueTime, period);
-        return timer;
+        var tracked = new Tracked(this);
+        tracked.Arm(dueTime, period);
+        tracked.Inner = base.CreateTimer(s =>
+        {
+            tracked.Fired();
+            callback(s);
+        }, state, dueTime, period);
+        return tracked;
     }
 
-    private void Schedule(ManualTimer timer, TimeSpan dueTime, TimeSpan period)
+    private void Set(Tracked timer, bool armed)
     {
-        lock (_lock)
+        lock (_armed)
         {
-            _timers.Remove(timer);
-            if (dueTime == Timeout.InfiniteTimeSpan)
-            {
-                return;
-            }
-
-            if (dueTime == TimeSpan.Zero && (period == TimeSpan.Zero || period == Timeout.InfiniteTimeSpan))
-            {
-                // Due now, as a real timer: on the thread pool, without waiting for the next Advance.
-                ThreadPool.QueueUserWorkItem(static t => t.Fire(), timer, preferLocal: false);
-                return;
-            }
-
-            timer.DueAt = _now + dueTime;
-            timer.Period = period == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : period;
-            _timers.Add(timer);
+            _ = armed ? _armed.Add(timer) : _armed.Remove(timer);
         }
     }
 
-    private void Remove(ManualTimer timer)
+    private sealed class Tracked(ManualTimeProvider owner) : ITimer
     {
-        lock (_lock)
+        private bool _periodic;
+
+        public ITimer? Inner { get; set; }
+
+        public void Arm(TimeSpan dueTime, TimeSpan period)
         {
-            _timers.Remove(timer);
+            _periodic = period != TimeSpan.Zero && period != Timeout.InfiniteTimeSpan;
+            owner.Set(this, dueTime != Timeout.InfiniteTimeSpan);
         }
-    }
 
-    private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
-    {
-        public DateTimeOffset DueAt { get; set; }
-
-        public TimeSpan Period { get; set; }
-
-        public void Fire() => callback(state);
+        public void Fired()
+        {
+            if (!_periodic)
+            {
+                owner.Set(this, false);
+            }
+        }
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
-            owner.Schedule(this, dueTime, period);
-            return true;
+            Arm(dueTime, period);
+            return Inner!.Change(dueTime, period);
         }
 
-        public void Dispose() => owner.Remove(this);
+        public void Dispose()
+        {
+            owner.Set(this, false);
+            Inner?.Dispose();
+        }
 
         public ValueTask DisposeAsync()
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Testing;
 using Xunit;
 
 namespace Connectors.Testing;
@@ -44,7 +45,7 @@ public abstract class WireMockTest : IAsyncLifetime
     protected WireMockServer WireMock { get; }
 
     /// <summary>Every log line written during the test.</summary>
-    protected CapturingLoggerProvider Logs { get; } = new();
+    protected FakeLoggerProvider Logs { get; } = new();
 
     /// <inheritdoc/>
     public virtual Task InitializeAsync() => WireMock.ResetAsync();

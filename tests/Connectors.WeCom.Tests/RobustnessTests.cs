@@ -44,7 +44,7 @@ public sealed class RobustnessTests(WireMockFixture fixture) : WeComTestBase(fix
 
         user.Id.Should().Be("zhangsan");
         (await WireMock.CountAsync(method, path)).Should().Be(2);
-        Logs.Entries.Should().Contain(e => e.EventId.Id == 2002 && e.Value("Operation") == operation && e.Value("ErrorCode") == "social_invalid_access_token");
+        Logs.Entries.Should().Contain(e => e.Id.Id == 2002 && e.Value("Operation") == operation && e.Value("ErrorCode") == "social_invalid_access_token");
     }
 
     [Fact]
@@ -194,21 +194,22 @@ public sealed class RobustnessTests(WireMockFixture fixture) : WeComTestBase(fix
     [Fact]
     public async Task Failures_before_any_request_go_through_the_failure_path()
     {
-        using var metrics = new MetricsCapture();
-        var connector = Connector();
+        var services = Services();
+        using var metrics = services.FailureMetrics();
+        var connector = services.Create<ISocialConnector>(WeComConnectorFactory.ConnectorId, ConfigJson);
 
         var badState = (await connector.Awaiting(c => c.GetAuthorizationUriAsync(new AuthorizationRequest("not/ok", new Uri("https://id.example.com/cb"))).AsTask())
             .Should().ThrowAsync<ConnectorException>()).Which;
         var noCode = (await connector.Awaiting(c => c.GetUserInfoAsync(SocialCallback.FromQueryString("state=x")))
             .Should().ThrowAsync<ConnectorException>()).Which;
-        var badConfig = ((Action)(() => Services().Create<ISocialConnector>(WeComConnectorFactory.ConnectorId, "{}"))).Should().Throw<ConnectorException>().Which;
+        var badConfig = ((Action)(() => services.Create<ISocialConnector>(WeComConnectorFactory.ConnectorId, "{}"))).Should().Throw<ConnectorException>().Which;
 
         foreach (var (error, operation) in new[] { (badState, "authorize"), (noCode, "callback"), (badConfig, "create") })
         {
             error.Provider.Should().Be("WeCom");
             error.Operation.Should().Be(operation);
-            metrics.Failures.Should().Contain(("WeCom", operation, error.WireCode));
-            Logs.Entries.Should().Contain(e => e.EventId.Id == 1003 && e.Value("Operation") == operation);
+            metrics.Failures().Should().Contain(("WeCom", operation, error.WireCode));
+            Logs.Entries.Should().Contain(e => e.Id.Id == 1003 && e.Value("Operation") == operation);
         }
     }
 

@@ -21,7 +21,7 @@ public sealed class TokenCacheTests(WireMockFixture fixture) : WeComTestBase(fix
             "/cgi-bin/gettoken ",
             $"/cgi-bin/auth/getuserinfo {Token2}",
             $"/cgi-bin/user/get {Token2}");
-        Logs.Entries.Should().Contain(e => e.EventId.Id == 2001);
+        Logs.Entries.Should().Contain(e => e.Id.Id == 2001);
         Logs.AllText.ShouldNotContainAny(Secrets);
     }
 
@@ -126,7 +126,7 @@ public sealed class TokenCacheTests(WireMockFixture fixture) : WeComTestBase(fix
         var user = await connector.GetUserInfoAsync(Callback("code-member"));
 
         user.Id.Should().Be("lisi");
-        Logs.Entries.Should().Contain(e => e.EventId.Id == 1101);
+        Logs.Entries.Should().Contain(e => e.Id.Id == 1101);
     }
 
     private sealed class BrokenCache : IDistributedCache

@@ -76,7 +76,7 @@ public sealed class UserInfoTests(WireMockFixture fixture) : WeComTestBase(fixtu
         var user = await Connector().GetUserInfoAsync(Callback("code-member-ticket"));
 
         user.Should().BeEquivalentTo(new { Id = "zhangsan", Name = "张三", Email = (string?)null, Phone = (string?)null });
-        Logs.Entries.Should().Contain(e => e.EventId.Id == 2002 && e.Message.Contains("getuserdetail", StringComparison.Ordinal));
+        Logs.Entries.Should().Contain(e => e.Id.Id == 2002 && e.Message.Contains("getuserdetail", StringComparison.Ordinal));
         Logs.AllText.ShouldNotContainAny(Secrets);
     }
 
@@ -91,7 +91,7 @@ public sealed class UserInfoTests(WireMockFixture fixture) : WeComTestBase(fixtu
         user.Name.Should().Be("zhangsan");
         user.Email.Should().Be("zhangsan@gzdev.com");
         user.Phone.Should().Be("+8613800000000");
-        Logs.Entries.Should().Contain(e => e.EventId.Id == 2002 && e.Message.Contains("user/get", StringComparison.Ordinal) && e.Message.Contains("60011", StringComparison.Ordinal));
+        Logs.Entries.Should().Contain(e => e.Id.Id == 2002 && e.Message.Contains("user/get", StringComparison.Ordinal) && e.Message.Contains("60011", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class VerificationCodeServiceTests : IDisposable
 {
     private const string Address = "ada@example.com";
     private readonly ManualTimeProvider _time = new();
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly FakeLoggerProvider _logs = new();
     private readonly FakeEmail _email = new();
     private readonly List<ServiceProvider> _providers = [];
 
@@ -167,7 +167,7 @@ public sealed class VerificationCodeServiceTests : IDisposable
         (await codes.Awaiting(c => c.SendAsync(_email, "carol@example.com", UsageType.SignIn, "203.0.113.7")).Should().ThrowAsync<ConnectorException>())
             .Which.Message.Should().Contain("This client asked for too many codes", "both maybe-sent mails count against the client's cap of 2");
         (await codes.VerifyAsync(Address, UsageType.SignIn, code)).Result.Should().Be(VerificationResult.Verified, "the mail may have arrived: its code works");
-        _logs.Entries.Should().Contain(e => e.EventId.Id == 1203);
+        _logs.Entries.Should().Contain(e => e.Id.Id == 1203);
         _logs.AllText.Should().NotContain(code);
     }
 

@@ -67,7 +67,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
 
         json.GetProperty("id").GetString().Should().Be("42");
         (await WireMock.CountAsync("GET", "/items")).Should().Be(2);
-        Logs.Entries.Should().Contain(e => e.EventId.Id == 1002 && e.Message.Contains("HTTP 503", StringComparison.Ordinal));
+        Logs.Entries.Should().Contain(e => e.Id.Id == 1002 && e.Message.Contains("HTTP 503", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
         error.Message.Should().Contain("timed out");
         error.InnerException.Should().BeOfType<TimeoutRejectedException>();
         (await WireMock.CountAsync("GET", "/slow")).Should().Be(2);
-        Logs.Entries.Count(e => e.EventId.Id == 1002).Should().Be(1);
+        Logs.Entries.Count(e => e.Id.Id == 1002).Should().Be(1);
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
         error.Message.Should().Contain("timed out");
         error.OutcomeUnknown.Should().BeTrue("the provider got the request and may have acted on it");
         (await WireMock.CountAsync("POST", "/send")).Should().Be(1);
-        Logs.Entries.Should().NotContain(e => e.EventId.Id == 1002);
+        Logs.Entries.Should().NotContain(e => e.Id.Id == 1002);
     }
 
     [Fact]
@@ -294,7 +294,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
         error.Code.Should().Be(ConnectorErrorCode.General);
         error.Message.Should().Contain("could not be established");
         error.OutcomeUnknown.Should().BeFalse("a refused connection never reached the server");
-        Logs.Entries.Count(e => e.EventId.Id == 1002).Should().Be(2, "a refused connection never reached the server, so even an unsafe call may be retried");
+        Logs.Entries.Count(e => e.Id.Id == 1002).Should().Be(2, "a refused connection never reached the server, so even an unsafe call may be retried");
     }
 
     [Fact]
@@ -366,7 +366,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
         messages[0].Should().Be("TestProvider read was not sent: 127.0.0.1 resolves to a loopback, private, link-local or otherwise non-public address. A config may name public addresses only; a host application that means to reach this one lists its origin as allowed.");
         messages[1].Should().Be(messages[0], "the text must not tell an open port from a closed one");
         (await WireMock.CountAsync("GET", "/items")).Should().Be(0);
-        Logs.Entries.Should().NotContain(e => e.EventId.Id == 1002, "a refused address is not retried");
+        Logs.Entries.Should().NotContain(e => e.Id.Id == 1002, "a refused address is not retried");
     }
 
     [Fact]
@@ -411,7 +411,7 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
         await cts.CancelAsync();
 
         await send.WaitAsync(TimeSpan.FromSeconds(60)).Awaiting(s => s).Should().ThrowAsync<OperationCanceledException>();
-        Logs.Entries.Should().NotContain(e => e.EventId.Id == 1003, "a caller's cancellation is not a provider failure");
+        Logs.Entries.Should().NotContain(e => e.Id.Id == 1003, "a caller's cancellation is not a provider failure");
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public sealed class ApplicationTokenCacheTests
 {
     private static readonly TokenCacheKey Key = TokenCacheKey.Create("Test", "app-1", "secret-S3CR3T");
     private readonly ManualTimeProvider _time = new();
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly FakeLoggerProvider _logs = new();
     private int _fetches;
 
     private ApplicationTokenCache Cache(Action<ApplicationTokenCacheOptions>? configure = null, IDistributedCache? shared = null)
@@ -121,7 +121,7 @@ public sealed class ApplicationTokenCacheTests
         var cache = Cache(shared: new FakeCache { Throw = (Exception)Activator.CreateInstance(exceptionType)! });
 
         (await cache.GetAsync(Key, Fetch)).Should().Be("token-1");
-        _logs.Entries.Should().Contain(e => e.EventId.Id == 1101 && e.Value("ExceptionType") == exceptionType.Name);
+        _logs.Entries.Should().Contain(e => e.Id.Id == 1101 && e.Value("ExceptionType") == exceptionType.Name);
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public sealed class ApplicationTokenCacheTests
 
         (await cache.GetAsync(Key, Fetch)).Should().Be("token-1");
         shared.Get(Key.Shared).Should().Contain("token-1");
-        _logs.Entries.Should().Contain(e => e.EventId.Id == 1102);
+        _logs.Entries.Should().Contain(e => e.Id.Id == 1102);
     }
 
     [Fact]

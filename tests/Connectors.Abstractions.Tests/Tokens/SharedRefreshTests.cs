@@ -9,7 +9,7 @@ public sealed class SharedRefreshTests
 {
     private static readonly TokenCacheKey Key = TokenCacheKey.Create("Test", "app-1", "secret-S3CR3T");
     private readonly ManualTimeProvider _time = new();
-    private readonly CapturingLoggerProvider _logs = new();
+    private readonly FakeLoggerProvider _logs = new();
     private int _fetches;
 
     private ApplicationTokenCache Cache(ISharedTokenStore store) =>
@@ -94,7 +94,7 @@ public sealed class SharedRefreshTests
 
         token.Should().Be("token-1");
         _fetches.Should().Be(1);
-        _logs.Entries.Should().Contain(e => e.EventId.Id == 1101);
+        _logs.Entries.Should().Contain(e => e.Id.Id == 1101);
         _logs.AllText.ShouldNotContainAny("token-1", "secret-S3CR3T");
     }
 
