@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 out=$(mktemp -d)
 status=0
-bash ../../tests/install-redis.sh # one step runs codes on a redis-server it starts
+bash ../../tests/apt-install.sh /usr/bin/redis-server -- redis-server # one step runs codes on a redis-server it starts
 
 check() { # <name> <publish arguments...>
   local name=$1

@@ -37,7 +37,7 @@ public sealed class FormPostBrowserTests : IAsyncLifetime
     {
         if (!File.Exists(ChromiumPath))
         {
-            throw new InvalidOperationException($"{ChromiumPath} is missing: the test build installs it with tests/install-chromium.sh (apt-get install chromium).");
+            throw new InvalidOperationException($"{ChromiumPath} is missing: the test build installs it with tests/apt-install.sh (apt-get install chromium).");
         }
 
         _op = await OidcProviderServer.StartAsync([Client]);

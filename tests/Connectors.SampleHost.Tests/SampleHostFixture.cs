@@ -60,7 +60,7 @@ public sealed class SampleHostFixture : IAsyncLifetime
     {
         if (!File.Exists(ChromiumPath))
         {
-            throw new InvalidOperationException($"{ChromiumPath} is missing: the test build installs it with tests/install-chromium.sh (apt-get install chromium).");
+            throw new InvalidOperationException($"{ChromiumPath} is missing: the test build installs it with tests/apt-install.sh (apt-get install chromium).");
         }
 
         var playwright = await Playwright.CreateAsync();
