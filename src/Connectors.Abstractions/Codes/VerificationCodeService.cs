@@ -166,13 +166,22 @@ public sealed partial class VerificationCodeService
 
         var expiresAt = now + _options.Lifetime;
         var hash = Hash(usage.Value, address, code);
-        await _store.UpdateAsync(key, record =>
+        try
         {
-            var current = record ?? new VerificationRecord { Sends = [now] };
-            // A new code while the last one is pending keeps its wrong-attempt count: a resend buys no guesses.
-            var attempts = current.CodeHash is not null && current.CodeExpiresAt > now ? current.WrongAttempts : 0;
-            return (current with { CodeHash = hash, CodeExpiresAt = expiresAt, WrongAttempts = attempts }, 0);
-        }, _recordLifetime, CancellationToken.None).ConfigureAwait(false);
+            await _store.UpdateAsync(key, record =>
+            {
+                var current = record ?? new VerificationRecord { Sends = [now] };
+                // A new code while the last one is pending keeps its wrong-attempt count: a resend buys no guesses.
+                var attempts = current.CodeHash is not null && current.CodeExpiresAt > now ? current.WrongAttempts : 0;
+                return (current with { CodeHash = hash, CodeExpiresAt = expiresAt, WrongAttempts = attempts }, 0);
+            }, _recordLifetime, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (ConnectorException exception)
+        {
+            // The mail went out (or may have): never reported as failed, or the host might send again. Its code is
+            // not pending, so it will not verify; the user asks again, and the store counts that send.
+            LogCodeNotStored(_logger, usage.Value, exception.Provider);
+        }
         if (sent is null)
         {
             return new CodeSent(expiresAt, null) { DeliveryUnknown = true };
@@ -293,6 +302,9 @@ public sealed partial class VerificationCodeService
 
     [LoggerMessage(EventId = 1203, Level = LogLevel.Warning, Message = "Verification code for {UsageType} may have been sent: {Provider} did not answer in time; it counts as sent")]
     private static partial void LogDeliveryUnknown(ILogger logger, string usageType, string? provider);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Warning, Message = "Verification code for {UsageType} was sent but the store ({Store}) could not record it: it will not verify; a new code can be asked for")]
+    private static partial void LogCodeNotStored(ILogger logger, string usageType, string? store);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Verification code checked for {UsageType}: {Result}")]
     private static partial void LogVerified(ILogger logger, string usageType, string result);

@@ -221,6 +221,21 @@ public sealed class VerificationCodeServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task A_sent_code_the_store_fails_to_record_is_still_reported_sent_once_and_logged_without_the_code()
+    {
+        // The store fails from the third update on: after the client and recipient reservations, at the code's write.
+        var store = new SpyStore(new MemoryVerificationCodeStore(_time)) { FailFrom = 3 };
+        var codes = Service(services: s => s.AddSingleton<IVerificationCodeStore>(store));
+
+        var sent = await codes.SendAsync(_email, Address, UsageType.SignIn, "203.0.113.9");
+
+        sent.MessageId.Should().Be("<id@example.com>", "the provider accepted it: never reported as failed");
+        _email.Sent.Should().ContainSingle();
+        _logs.Entries.Should().ContainSingle(e => e.Id.Id == 1204).Which.Value("Store").Should().Be("Test store");
+        _logs.AllText.ShouldNotContainAny(_email.Sent.Single().Payload.Code!);
+    }
+
+    [Fact]
     public async Task Codes_are_stored_only_as_keyed_hashes_and_never_logged()
     {
         var store = new SpyStore(new MemoryVerificationCodeStore(_time));
@@ -301,12 +316,22 @@ public sealed class VerificationCodeServiceTests : IDisposable
 
     private sealed class SpyStore(IVerificationCodeStore inner) : IVerificationCodeStore
     {
+        private int _updates;
+
         public ConcurrentBag<VerificationRecord> Written { get; } = [];
 
         public ConcurrentBag<string> Keys { get; } = [];
 
+        /// <summary>From this update on (1-based), every update fails as an unreachable store does.</summary>
+        public int FailFrom { get; init; } = int.MaxValue;
+
         public ValueTask<TResult> UpdateAsync<TResult>(string key, Func<VerificationRecord?, (VerificationRecord? Next, TResult Result)> update, TimeSpan lifetime, CancellationToken cancellationToken = default)
         {
+            if (Interlocked.Increment(ref _updates) >= FailFrom)
+            {
+                throw new ConnectorException(ConnectorErrorCode.General, "The store could not be reached.") { Provider = "Test store" };
+            }
+
             Keys.Add(key);
             return inner.UpdateAsync(key, record =>
             {
