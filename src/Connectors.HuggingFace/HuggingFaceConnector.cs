@@ -49,8 +49,10 @@ internal sealed class HuggingFaceConnector : OAuthSocialConnector
         var sub = profile.GetStringOrNull("sub") ?? throw Flow.Http.Fail("userinfo", new ProviderFailure(ConnectorErrorCode.InvalidResponse, "returned no 'sub' (user id)"));
         return new SocialUserInfo(sub)
         {
+            Tenant = (await Flow.GetEndpointsAsync(cancellationToken).ConfigureAwait(false)).Issuer,
             Name = profile.GetStringOrNull("name") ?? profile.GetStringOrNull("preferred_username"),
             Email = profile.GetStringOrNull("email"),
+            EmailVerified = profile.TryGetProperty("email_verified", out var verified) && verified.ValueKind == System.Text.Json.JsonValueKind.True,
             AvatarUrl = profile.GetStringOrNull("picture"),
             RawData = profile,
             Tokens = signIn.Tokens,

@@ -187,14 +187,14 @@ internal sealed partial class WeComConnector : ISocialConnector, IConnectorProbe
 
         try
         {
-            return WeComUserMapper.Map(id, identity, member, detail);
+            return WeComUserMapper.Map(_config.CorpId, id, identity, member, detail);
         }
         catch (InvalidOperationException)
         {
             // A detail body WeCom accepted as JSON but that is not text throughout (an escaped lone surrogate in a
             // property name): sign in with the identity alone, as when a detail call fails.
             LogDetailSkipped(_logger, "details", ConnectorErrorCode.InvalidResponse.ToWireString(), "-");
-            return WeComUserMapper.Map(id, identity, null, null);
+            return WeComUserMapper.Map(_config.CorpId, id, identity, null, null);
         }
     }
 

@@ -13,12 +13,16 @@ internal static class WeComUserMapper
     // A user_ticket unlocks the member's private data for 30 minutes: a credential, not profile data.
     private static readonly HashSet<string> Credentials = new(StringComparer.Ordinal) { "user_ticket" };
 
-    public static SocialUserInfo Map(string id, JsonElement identity, JsonElement? member, JsonElement? detail)
+    /// <summary>The member <paramref name="id"/> of corp <paramref name="corpId"/> (a userid is unique only in its corp).
+    /// Email and mobile are what the corp's admin (or the member in the WeCom client) entered, never confirmed by a
+    /// code: <see cref="SocialUserInfo.EmailVerified"/> and <see cref="SocialUserInfo.PhoneVerified"/> stay false.</summary>
+    public static SocialUserInfo Map(string corpId, string id, JsonElement identity, JsonElement? member, JsonElement? detail)
     {
         string? Pick(string name) => detail?.GetStringOrNull(name) ?? member?.GetStringOrNull(name);
 
         return new SocialUserInfo(id)
         {
+            Tenant = corpId,
             Name = Pick("name") ?? id,
             Email = Pick("email") ?? Pick("biz_mail"),
             Phone = ToE164(Pick("mobile")),
@@ -31,7 +35,7 @@ internal static class WeComUserMapper
     public static string? ToE164(string? mobile) => PhoneNumbers.ToE164(mobile, "86");
 
     /// <summary>getuserinfo (without the user_ticket) merged with user/get and then getuserdetail (later sources
-    /// win, without their errcode/errmsg). Written in one pass: a property is written from the last source that has
+    /// win), without any source's errcode/errmsg: the profile, not WeCom's envelope. Written in one pass: a property is written from the last source that has
     /// it. The later sources' names are read once (a lookup per property through <c>TryGetProperty</c> measured
     /// slower than the whole HTTP layer).</summary>
     internal static JsonElement Merge(JsonElement identity, JsonElement? member, JsonElement? detail)
@@ -43,15 +47,15 @@ internal static class WeComUserMapper
         writer.Reset(buffer);
         {
             writer.WriteStartObject();
-            Write(writer, identity, Credentials, memberNames, detailNames, envelopeFromHere: true);
+            Write(writer, identity, Credentials, memberNames, detailNames);
             if (member is { } m)
             {
-                Write(writer, m, Envelope, detailNames, [], envelopeFromHere: false);
+                Write(writer, m, Envelope, detailNames, []);
             }
 
             if (detail is { } d)
             {
-                Write(writer, d, Envelope, [], [], envelopeFromHere: false);
+                Write(writer, d, Envelope, [], []);
             }
 
             writer.WriteEndObject();
@@ -85,13 +89,12 @@ internal static class WeComUserMapper
         return [.. names];
     }
 
-    private static void Write(Utf8JsonWriter writer, JsonElement source, HashSet<string> skip, string[] laterA, string[] laterB, bool envelopeFromHere)
+    private static void Write(Utf8JsonWriter writer, JsonElement source, HashSet<string> skip, string[] laterA, string[] laterB)
     {
         foreach (var property in source.EnumerateObject())
         {
             var name = property.Name;
-            if (skip.Contains(name)
-                || (!(envelopeFromHere && Envelope.Contains(name)) && (Array.IndexOf(laterA, name) >= 0 || Array.IndexOf(laterB, name) >= 0)))
+            if (skip.Contains(name) || Envelope.Contains(name) || Array.IndexOf(laterA, name) >= 0 || Array.IndexOf(laterB, name) >= 0)
             {
                 continue;
             }

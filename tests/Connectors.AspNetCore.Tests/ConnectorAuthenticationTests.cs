@@ -63,7 +63,9 @@ public sealed class ConnectorAuthenticationTests(WireMockFixture fixture) : Wire
         callback.Headers.Location!.OriginalString.Should().Be("/me");
         browser.Cookies.GetCookies(new Uri("https://id.example.com/signin-wecom")).Where(c => c.Name.StartsWith(".Connectors.Attempt.", StringComparison.Ordinal)).Should().BeEmpty("the attempt cookie is deleted on callback");
         var claims = me.GetProperty("claims");
-        claims.GetProperty(System.Security.Claims.ClaimTypes.NameIdentifier).GetString().Should().Be("lisi");
+        claims.GetProperty(System.Security.Claims.ClaimTypes.NameIdentifier).GetString().Should().Be("ww-corp-1|lisi", "a userid names a member of one corp only");
+        claims.GetProperty(ConnectorClaimTypes.UserId).GetString().Should().Be("lisi");
+        claims.GetProperty(ConnectorClaimTypes.Tenant).GetString().Should().Be("ww-corp-1");
         claims.GetProperty(System.Security.Claims.ClaimTypes.Name).GetString().Should().Be("李四");
         claims.GetProperty(ConnectorClaimTypes.Connector).GetString().Should().Be(WeComConnectorFactory.ConnectorId);
         LogText.ShouldNotContainAny([.. Secrets, state]);
@@ -94,7 +96,7 @@ public sealed class ConnectorAuthenticationTests(WireMockFixture fixture) : Wire
         var challenge = SocialCallback.FromQueryString(provider.Query).Parameters["code_challenge"];
         var verifier = (await WireMock.GetRequestsAsync()).Single(r => r.Path == "/oauth/token").Form["code_verifier"];
         Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))).TrimEnd('=').Replace('+', '-').Replace('/', '_').Should().Be(challenge);
-        me.GetProperty("claims").GetProperty(System.Security.Claims.ClaimTypes.NameIdentifier).GetString().Should().Be("64f1e2d3c4b5a69788796a5b");
+        me.GetProperty("claims").GetProperty(System.Security.Claims.ClaimTypes.NameIdentifier).GetString().Should().Be(WireMock.BaseUri.GetLeftPart(UriPartial.Authority) + "|64f1e2d3c4b5a69788796a5b", "the Hub (here WireMock) is the issuer");
         me.GetProperty("accessToken").GetString().Should().Be("hf_oauth_ACCESS1");
         me.GetProperty("expiresAt").GetString().Should().NotBeNullOrEmpty();
         LogText.ShouldNotContainAny([.. Secrets, verifier]);
@@ -217,7 +219,7 @@ public sealed class ConnectorAuthenticationTests(WireMockFixture fixture) : Wire
         using var callback = await browser.CallbackAsync("wecom", $"code=code-member&state={state}");
 
         callback.StatusCode.Should().Be(HttpStatusCode.Redirect);
-        (await browser.MeAsync()).GetProperty("claims").GetProperty(System.Security.Claims.ClaimTypes.NameIdentifier).GetString().Should().Be("lisi");
+        (await browser.MeAsync()).GetProperty("claims").GetProperty(ConnectorClaimTypes.UserId).GetString().Should().Be("lisi");
         Logs.Entries.Should().ContainSingle(e => e.Id.Id == 4002).Which.Value("Store").Should().Be("Redis");
     }
 
@@ -360,7 +362,7 @@ public sealed class ConnectorAuthenticationTests(WireMockFixture fixture) : Wire
         await using var app = await TestApp.StartAsync(WireMock.BaseUri, Logs, wecom: o =>
         {
             o.Config = null;
-            o.ConfigResolver = context => ValueTask.FromResult(ConnectorHost.Json($$"""{ "corpId": "ww-{{context.Request.Query["tenant"]}}", "agentId": "1000002", "secret": "tenant-secret" }"""));
+            o.ConfigResolver = context => ValueTask.FromResult(ConnectorHost.Json($$"""{ "corpId": "ww-{{context.HttpContext.Request.Query["tenant"]}}", "agentId": "1000002", "secret": "tenant-secret" }"""));
         });
 
         foreach (var tenant in new[] { "tenant-a", "tenant-b" })
@@ -405,7 +407,7 @@ public sealed class ConnectorAuthenticationTests(WireMockFixture fixture) : Wire
         var info = JsonDocument.Parse(await done.Content.ReadAsStringAsync()).RootElement;
 
         info.GetProperty("loginProvider").GetString().Should().Be("wecom");
-        info.GetProperty("providerKey").GetString().Should().Be("lisi");
+        info.GetProperty("providerKey").GetString().Should().Be("ww-corp-1|lisi");
         info.GetProperty("providerDisplayName").GetString().Should().Be("WeCom");
     }
 

@@ -37,7 +37,7 @@ public sealed class TestApp : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestApp> StartAsync(Uri wireMock, FakeLoggerProvider logs, Action<WebApplicationBuilder>? services = null, Action<WebApplication>? endpoints = null, Action<ConnectorAuthenticationOptions>? wecom = null)
+    public static async Task<TestApp> StartAsync(Uri wireMock, FakeLoggerProvider logs, Action<WebApplicationBuilder>? services = null, Action<WebApplication>? endpoints = null, Action<ConnectorAuthenticationOptions>? wecom = null, Action<ConnectorAuthenticationOptions>? huggingface = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
@@ -85,6 +85,7 @@ public sealed class TestApp : IAsyncDisposable
             o.Config = ConnectorHost.Json(HuggingFaceConfig);
             o.SaveTokens = true;
             Common(o);
+            huggingface?.Invoke(o);
         });
         services?.Invoke(builder);
 
@@ -135,6 +136,8 @@ public sealed class Browser
     public CookieContainer Cookies { get; }
 
     public Task<HttpResponseMessage> GetAsync(string url) => _client.GetAsync(url);
+
+    public Task<HttpResponseMessage> PostAsync(string url) => _client.PostAsync(url, null);
 
     /// <summary>Starts a sign-in: the provider URL and the state sent to it.</summary>
     public async Task<(Uri Provider, string State)> ChallengeAsync(string scheme)

@@ -131,8 +131,10 @@ public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) :
         var user = await connector.GetUserInfoAsync(Callback(redirect));
 
         user.Id.Should().Be("64f1e2d3c4b5a69788796a5b");
+        user.Tenant.Should().Be(WireMock.BaseUri.GetLeftPart(UriPartial.Authority), "the Hub's issuer");
         user.Name.Should().Be("Ada Lovelace");
         user.Email.Should().Be("ada@example.com");
+        user.EmailVerified.Should().BeTrue("userinfo says email_verified: true");
         user.AvatarUrl.Should().Be("https://cdn-avatars.huggingface.co/v1/production/uploads/ada.png");
         user.Phone.Should().BeNull();
         user.RawData!.Value.GetProperty("preferred_username").GetString().Should().Be("ada");
@@ -180,6 +182,25 @@ public sealed partial class HuggingFaceConnectorTests(WireMockFixture fixture) :
 
         user.Should().BeEquivalentTo(new { Id = "u-2", Name = "grace", Email = (string?)null, AvatarUrl = (string?)null });
         user.RawData!.Value.GetProperty("isPro").GetBoolean().Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData("false")]
+    [InlineData("\"true\"")]
+    [InlineData("null")]
+    public async Task An_email_the_Hub_does_not_call_verified_is_given_unverified(string verified)
+    {
+        await WireMock.LoadContractAsync("huggingface/token.json");
+        await WireMock.StubAsync($$"""
+            { "request": { "method": "GET", "urlPath": "/oauth/userinfo" },
+              "response": { "status": 200, "jsonBody": { "sub": "u-3", "email": "new@example.com", "email_verified": {{verified}} } } }
+            """);
+        var (connector, redirect) = await StartAsync(Connector(OAuthOnlyConfigJson));
+
+        var user = await connector.GetUserInfoAsync(Callback(redirect));
+
+        user.Email.Should().Be("new@example.com", "as Logto, the address is passed on");
+        user.EmailVerified.Should().BeFalse();
     }
 
     [Fact]

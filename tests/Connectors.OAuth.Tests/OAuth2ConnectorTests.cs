@@ -97,6 +97,8 @@ public sealed class OAuth2ConnectorTests(WireMockFixture fixture) : WireMockTest
         var user = await connector.GetUserInfoAsync(Callback(redirect));
 
         user.Id.Should().Be("12345678", "a numeric id becomes text");
+        user.Tenant.Should().Be(new Uri(WireMock.BaseUri, "oauth2/user").AbsoluteUri, "the id is unique at the userinfo endpoint that answered it");
+        user.EmailVerified.Should().BeFalse("oauth2 has no verified flag");
         user.Name.Should().Be("Ada Lovelace");
         user.Email.Should().Be("ada@example.com");
         user.AvatarUrl.Should().Be("https://avatars.example.com/ada.png");

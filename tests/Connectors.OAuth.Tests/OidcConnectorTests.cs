@@ -117,8 +117,11 @@ public sealed class OidcConnectorTests(WireMockFixture fixture) : WireMockTest(f
         SocialCallback.FromQueryString(redirect.Uri.Query).Parameters["scope"].Should().Be("openid", "openid is always asked for");
         redirect.Session.Should().ContainKeys(SessionKeys.Nonce, SessionKeys.CodeVerifier);
         user.Id.Should().Be("user-42");
+        user.Tenant.Should().Be(Issuer, "a sub is unique per issuer");
+        user.ProviderKey.Should().Be($"{Issuer}|user-42");
         user.Name.Should().Be("Grace Hopper");
         user.Email.Should().Be("grace@example.com");
+        user.EmailVerified.Should().BeTrue();
         user.AvatarUrl.Should().Be("https://example.com/grace.png");
         user.RawData!.Value.GetProperty("sub").GetString().Should().Be("user-42");
         second.Uri.GetLeftPart(UriPartial.Path).Should().Be($"{Issuer}/authorize");
@@ -387,7 +390,10 @@ public sealed class OidcConnectorTests(WireMockFixture fixture) : WireMockTest(f
         var (connector, redirect) = await StartAsync(ExplicitConfig(extra: extra));
         await StubTokenAsync(Keys.Sign(Claims(redirect, overrides), "key-1"));
 
-        (await connector.GetUserInfoAsync(Callback(redirect))).Email.Should().Be(email);
+        var user = await connector.GetUserInfoAsync(Callback(redirect));
+
+        user.Email.Should().Be(email);
+        user.EmailVerified.Should().Be(extra.Contains("acceptStringTypedBooleanClaims", StringComparison.Ordinal), "a trusted unverified email is still unverified");
     }
 
     [Fact]
@@ -397,7 +403,10 @@ public sealed class OidcConnectorTests(WireMockFixture fixture) : WireMockTest(f
         var (connector, redirect) = await StartAsync(ExplicitConfig());
         await StubTokenAsync(Keys.Sign(Claims(redirect, """{ "phone_number": "+1 (415) 555-0100", "phone_number_verified": true }"""), "key-1"));
 
-        (await connector.GetUserInfoAsync(Callback(redirect))).Phone.Should().Be("+14155550100");
+        var user = await connector.GetUserInfoAsync(Callback(redirect));
+
+        user.Phone.Should().Be("+14155550100");
+        user.PhoneVerified.Should().BeTrue();
     }
 
     [Fact]

@@ -13,9 +13,13 @@ public sealed class UserInfoTests(WireMockFixture fixture) : WeComTestBase(fixtu
         var user = await Connector().GetUserInfoAsync(Callback("code-member-ticket"));
 
         user.Id.Should().Be("zhangsan");
+        user.Tenant.Should().Be(CorpId, "a userid names a member of one corp only");
+        user.ProviderKey.Should().Be(CorpId + "|zhangsan");
         user.Name.Should().Be("张三");
         user.Email.Should().Be("zhangsan@gzdev.com");
+        user.EmailVerified.Should().BeFalse("set by the corp's admin, never confirmed by the member");
         user.Phone.Should().Be("+8613800000000");
+        user.PhoneVerified.Should().BeFalse();
         user.AvatarUrl.Should().Be("http://shp.qpic.cn/bizmp/xxxxxxxxxxx/0");
         user.Tokens.Should().BeNull();
         var raw = user.RawData!.Value;
@@ -23,7 +27,8 @@ public sealed class UserInfoTests(WireMockFixture fixture) : WeComTestBase(fixtu
         raw.GetProperty("position").GetString().Should().Be("工程师");
         raw.GetProperty("gender").GetString().Should().Be("1");
         raw.GetProperty("biz_mail").GetString().Should().Be("zhangsan@qyycs2.wecom.work");
-        raw.GetProperty("errcode").GetInt32().Should().Be(0);
+        raw.TryGetProperty("errcode", out _).Should().BeFalse("WeCom's envelope is not the profile");
+        raw.TryGetProperty("errmsg", out _).Should().BeFalse();
         raw.TryGetProperty("user_ticket", out _).Should().BeFalse("the ticket is a credential and is not handed on");
 
         var requests = await WireMock.GetRequestsAsync();

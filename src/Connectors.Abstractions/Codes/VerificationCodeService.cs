@@ -91,7 +91,7 @@ public sealed partial class VerificationCodeService
     public async Task<CodeSent> SendAsync(IEmailConnector connector, string recipient, UsageType usage, string? clientAddress = null, EmailPayload? payload = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connector);
-        var address = Normalize(recipient);
+        var address = NormalizeRecipient(recipient);
         var now = _time.GetUtcNow();
         var key = Key("code", usage.Value, address);
         var clientKey = clientAddress is null ? null : Key("client", clientAddress);
@@ -195,7 +195,7 @@ public sealed partial class VerificationCodeService
     /// is used up; a wrong one counts an attempt (anything but the right code is wrong, whatever its form).</summary>
     public async Task<CodeVerification> VerifyAsync(string recipient, UsageType usage, string code, CancellationToken cancellationToken = default)
     {
-        var address = Normalize(recipient);
+        var address = NormalizeRecipient(recipient);
         var hash = Hash(usage.Value, address, (code ?? string.Empty).Trim());
         var now = _time.GetUtcNow();
         var verification = await _store.UpdateAsync(Key("code", usage.Value, address), record =>
@@ -253,7 +253,11 @@ public sealed partial class VerificationCodeService
     private List<DateTimeOffset> Recent(VerificationRecord? record, DateTimeOffset now) =>
         record is null ? [] : [.. record.Sends.Where(s => s + _options.SendWindow > now)];
 
-    private static string Normalize(string recipient)
+    /// <summary>The address a code for <paramref name="recipient"/> is sent to and kept under: trimmed, ASCII letters
+    /// lower-cased; what a host looks its account up by.</summary>
+    /// <exception cref="ConnectorException"><see cref="ConnectorErrorCode.InvalidRequestParameters"/> for anything but one
+    /// email address, or one that case folding or Unicode normalization would turn into another.</exception>
+    public static string NormalizeRecipient(string recipient)
     {
         var address = recipient?.Trim() ?? string.Empty;
         if (!EmailAddress.IsValid(address))

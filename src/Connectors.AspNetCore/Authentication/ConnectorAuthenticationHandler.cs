@@ -62,7 +62,7 @@ internal sealed partial class ConnectorAuthenticationHandler : RemoteAuthenticat
             properties.RedirectUri = OriginalPathBase.HasValue ? OriginalPathBase.Value : "/";
         }
 
-        var connector = await _connectors.GetAsync(Options, Context).ConfigureAwait(false);
+        var connector = await _connectors.GetAsync(Options, new ConnectorConfigContext(Context, Scheme, properties)).ConfigureAwait(false);
         var state = RandomNumberGenerator.GetString(StateAlphabet, 32);
         var redirect = await connector.GetAuthorizationUriAsync(
             new AuthorizationRequest(state, new Uri(BuildRedirectUri(Options.CallbackPath))) { UserAgent = Request.Headers.UserAgent.ToString() },
@@ -119,7 +119,7 @@ internal sealed partial class ConnectorAuthenticationHandler : RemoteAuthenticat
         SocialUserInfo user;
         try
         {
-            var connector = await _connectors.GetAsync(Options, Context).ConfigureAwait(false);
+            var connector = await _connectors.GetAsync(Options, new ConnectorConfigContext(Context, Scheme, properties)).ConfigureAwait(false);
             user = await connector.GetUserInfoAsync(new SocialCallback(parameters, attempt.Session), Context.RequestAborted).ConfigureAwait(false);
         }
         catch (ConnectorException exception)
@@ -127,22 +127,7 @@ internal sealed partial class ConnectorAuthenticationHandler : RemoteAuthenticat
             return HandleRequestResult.Fail(exception, properties);
         }
 
-        var identity = new ClaimsIdentity(Scheme.Name);
-        var issuer = ClaimsIssuer;
-        void Add(string type, string? value)
-        {
-            if (!string.IsNullOrEmpty(value))
-            {
-                identity.AddClaim(new Claim(type, value, ClaimValueTypes.String, issuer));
-            }
-        }
-
-        Add(ClaimTypes.NameIdentifier, user.Id);
-        Add(ClaimTypes.Name, user.Name ?? user.Id);
-        Add(ClaimTypes.Email, user.Email);
-        Add(ClaimTypes.MobilePhone, user.Phone);
-        Add(ConnectorClaimTypes.Avatar, user.AvatarUrl);
-        Add(ConnectorClaimTypes.Connector, Options.ConnectorId);
+        var identity = Identity(user);
         if (Options.SaveTokens && user.Tokens is { } tokens)
         {
             var saved = new List<AuthenticationToken> { new() { Name = "access_token", Value = tokens.AccessToken }, new() { Name = "token_type", Value = tokens.TokenType } };
@@ -164,6 +149,11 @@ internal sealed partial class ConnectorAuthenticationHandler : RemoteAuthenticat
             properties.StoreTokens(saved);
         }
 
+        if (Options.SaveProfile && user.RawData is { } profile)
+        {
+            properties.Items[ConnectorAuthenticationProperties.ProfileKey] = profile.GetRawText();
+        }
+
         var context = new ConnectorCreatingTicketContext(Context, Scheme, Options, new ClaimsPrincipal(identity), properties, user);
         await Events.CreatingTicket(context).ConfigureAwait(false);
         if (context.Result?.Failure is { } failure)
@@ -172,6 +162,36 @@ internal sealed partial class ConnectorAuthenticationHandler : RemoteAuthenticat
         }
 
         return HandleRequestResult.Success(new AuthenticationTicket(context.Principal!, context.Properties, Scheme.Name));
+    }
+
+    /// <summary>The user's claims, named as <see cref="ConnectorAuthenticationOptions.ClaimNames"/> says. The name
+    /// identifier (or <c>sub</c>) is the tenant-qualified <see cref="SocialUserInfo.ProviderKey"/>, so an external login
+    /// keyed by it never joins two corps' or issuers' users.</summary>
+    private ClaimsIdentity Identity(SocialUserInfo user)
+    {
+        var oidc = Options.ClaimNames == ConnectorClaimNames.Oidc;
+        var identity = oidc ? new ClaimsIdentity(Scheme.Name, "name", "role") : new ClaimsIdentity(Scheme.Name);
+        var issuer = ClaimsIssuer;
+        void Add(string type, string? value, string valueType = ClaimValueTypes.String)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                identity.AddClaim(new Claim(type, value, valueType, issuer));
+            }
+        }
+
+        static string Flag(bool value) => value ? "true" : "false";
+        Add(oidc ? "sub" : ClaimTypes.NameIdentifier, user.ProviderKey);
+        Add(oidc ? "name" : ClaimTypes.Name, user.Name ?? user.Id);
+        Add(oidc ? "email" : ClaimTypes.Email, user.Email);
+        Add(ConnectorClaimTypes.EmailVerified, user.Email is null ? null : Flag(user.EmailVerified), ClaimValueTypes.Boolean);
+        Add(oidc ? "phone_number" : ClaimTypes.MobilePhone, user.Phone);
+        Add(ConnectorClaimTypes.PhoneVerified, user.Phone is null ? null : Flag(user.PhoneVerified), ClaimValueTypes.Boolean);
+        Add(oidc ? "picture" : ConnectorClaimTypes.Avatar, user.AvatarUrl);
+        Add(ConnectorClaimTypes.Connector, Options.ConnectorId);
+        Add(ConnectorClaimTypes.UserId, user.Id);
+        Add(ConnectorClaimTypes.Tenant, user.Tenant);
+        return identity;
     }
 
     /// <summary>The callback's parameters: the query, or the form of a <c>form_post</c> response.</summary>

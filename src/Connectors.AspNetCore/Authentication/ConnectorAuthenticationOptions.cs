@@ -26,9 +26,20 @@ public sealed class ConnectorAuthenticationOptions : RemoteAuthenticationOptions
     /// <summary>A configuration section holding the connector config (e.g. <c>Connectors:WeCom</c>).</summary>
     public IConfiguration? Configuration { get; set; }
 
-    /// <summary>The config for each request, for multi-tenant hosts (the tenant from the host name, a route value...).
-    /// Connectors made from unchanged config are reused.</summary>
-    public Func<HttpContext, ValueTask<JsonElement>>? ConfigResolver { get; set; }
+    /// <summary>The config for each sign-in, for multi-tenant hosts: the tenant from the host name, a route value, or
+    /// the sign-in's <see cref="AuthenticationProperties"/> (where an identity server puts the OIDC client the user
+    /// signs in to). Called at the challenge and again at the callback with the same properties, kept in the attempt
+    /// cookie, so both steps use one config. Connectors made from unchanged config are reused.</summary>
+    public Func<ConnectorConfigContext, ValueTask<JsonElement>>? ConfigResolver { get; set; }
+
+    /// <summary>The claim types the signed-in principal carries; default <see cref="ConnectorClaimNames.ClaimTypes"/>.</summary>
+    public ConnectorClaimNames ClaimNames { get; set; }
+
+    /// <summary>Whether the provider's profile (<see cref="Abstractions.SocialUserInfo.RawData"/>, credentials removed) is
+    /// kept in the ticket's properties, under <see cref="ConnectorAuthenticationProperties.ProfileKey"/> (read it with
+    /// <see cref="ConnectorAuthenticationProperties.GetProfile"/>), e.g. for an identity server's <c>identities</c>
+    /// claim. Default false: it makes the sign-in cookie larger.</summary>
+    public bool SaveProfile { get; set; }
 
     /// <summary>Whether the address a sign-in returns to (<see cref="AuthenticationProperties.RedirectUri"/>) may be
     /// outside this site. Default false: an address that is not a local path or this site's own URL is replaced by
@@ -99,12 +110,78 @@ public sealed class ConnectorCreatingTicketContext : ResultContext<ConnectorAuth
     public System.Security.Claims.ClaimsIdentity? Identity => Principal?.Identity as System.Security.Claims.ClaimsIdentity;
 }
 
-/// <summary>Claim types a connector scheme adds besides the standard ones.</summary>
+/// <summary>What <see cref="ConnectorAuthenticationOptions.ConfigResolver"/> is given: the request, the scheme and the
+/// sign-in's properties.</summary>
+public sealed class ConnectorConfigContext
+{
+    /// <summary>Creates the context.</summary>
+    public ConnectorConfigContext(HttpContext httpContext, AuthenticationScheme scheme, AuthenticationProperties properties)
+    {
+        HttpContext = httpContext ?? throw new ArgumentNullException(nameof(httpContext));
+        Scheme = scheme ?? throw new ArgumentNullException(nameof(scheme));
+        Properties = properties ?? throw new ArgumentNullException(nameof(properties));
+    }
+
+    /// <summary>The request: the challenge, then the provider's callback.</summary>
+    public HttpContext HttpContext { get; }
+
+    /// <summary>The scheme signing in.</summary>
+    public AuthenticationScheme Scheme { get; }
+
+    /// <summary>The properties the challenge was given (at the callback: the same, from the attempt cookie).</summary>
+    public AuthenticationProperties Properties { get; }
+}
+
+/// <summary>The claim types of a connector scheme's principal (<see cref="ConnectorAuthenticationOptions.ClaimNames"/>).</summary>
+public enum ConnectorClaimNames
+{
+    /// <summary>ASP.NET Core's: <see cref="System.Security.Claims.ClaimTypes.NameIdentifier"/> (the provider key),
+    /// <see cref="System.Security.Claims.ClaimTypes.Name"/>, <see cref="System.Security.Claims.ClaimTypes.Email"/>,
+    /// <see cref="System.Security.Claims.ClaimTypes.MobilePhone"/>, <see cref="ConnectorClaimTypes.Avatar"/>.</summary>
+    ClaimTypes,
+
+    /// <summary>OpenID Connect's (Core 5.1): <c>sub</c> (the provider key), <c>name</c>, <c>email</c>,
+    /// <c>phone_number</c>, <c>picture</c>; what an identity server copies into its own tokens. ASP.NET Core Identity
+    /// reads <c>sub</c> as the external login's key when there is no name identifier.</summary>
+    Oidc,
+}
+
+/// <summary>Claim types a connector scheme adds besides the profile's. Every principal also carries
+/// <see cref="EmailVerified"/> with an email and <see cref="PhoneVerified"/> with a phone, whatever
+/// <see cref="ConnectorAuthenticationOptions.ClaimNames"/>.</summary>
 public static class ConnectorClaimTypes
 {
-    /// <summary>The avatar URL.</summary>
+    /// <summary>The avatar URL (with <see cref="ConnectorClaimNames.ClaimTypes"/>).</summary>
     public const string Avatar = "urn:connectors:avatar";
 
     /// <summary>The connector id the user signed in with.</summary>
     public const string Connector = "urn:connectors:connector";
+
+    /// <summary>The provider's own user id (<see cref="Abstractions.SocialUserInfo.Id"/>), unique only within
+    /// <see cref="Tenant"/>; the name identifier (or <c>sub</c>) is the tenant-qualified provider key.</summary>
+    public const string UserId = "urn:connectors:user_id";
+
+    /// <summary>What the user id is unique within (<see cref="Abstractions.SocialUserInfo.Tenant"/>): the WeCom corp id,
+    /// the OIDC issuer...; absent when the connector does not know it.</summary>
+    public const string Tenant = "urn:connectors:tenant";
+
+    /// <summary><c>true</c> or <c>false</c>: whether the provider says the email is verified (OpenID Connect's name).</summary>
+    public const string EmailVerified = "email_verified";
+
+    /// <summary><c>true</c> or <c>false</c>: whether the provider says the phone number is verified (OpenID Connect's name).</summary>
+    public const string PhoneVerified = "phone_number_verified";
+}
+
+/// <summary>What a connector scheme keeps in the ticket's <see cref="AuthenticationProperties"/>.</summary>
+public static class ConnectorAuthenticationProperties
+{
+    /// <summary>The key of the provider's profile JSON (<see cref="ConnectorAuthenticationOptions.SaveProfile"/>).</summary>
+    public const string ProfileKey = ".connectors.profile";
+
+    /// <summary>The provider's profile saved with <see cref="ConnectorAuthenticationOptions.SaveProfile"/>; null when not saved.</summary>
+    public static JsonElement? GetProfile(this AuthenticationProperties properties)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        return properties.Items.TryGetValue(ProfileKey, out var json) && json is not null ? JsonDocument.Parse(json).RootElement.Clone() : null;
+    }
 }

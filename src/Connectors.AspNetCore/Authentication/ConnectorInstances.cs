@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Connectors.Abstractions;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -25,7 +24,7 @@ internal sealed class ConnectorInstances(IConnectorRegistry registry)
     /// <summary>The connector of <paramref name="options"/> for this request.</summary>
     /// <exception cref="ConnectorException"><see cref="ConnectorErrorCode.InvalidConfig"/> for an invalid config or a
     /// connector that is not a social one; <see cref="ConnectorErrorCode.NotImplemented"/> for an unknown id.</exception>
-    public async ValueTask<ISocialConnector> GetAsync(ConnectorAuthenticationOptions options, HttpContext context)
+    public async ValueTask<ISocialConnector> GetAsync(ConnectorAuthenticationOptions options, ConnectorConfigContext context)
     {
         ArgumentNullException.ThrowIfNull(options);
         var config = options.ConfigResolver is { } resolve ? await resolve(context).ConfigureAwait(false) : options.Config!.Value;

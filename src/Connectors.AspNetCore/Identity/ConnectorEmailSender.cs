@@ -3,11 +3,13 @@ using System.Text.Json;
 using Connectors.Abstractions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Connectors.AspNetCore;
 
-/// <summary>Which email connector ASP.NET Core Identity's mail goes through.</summary>
+/// <summary>Which email connector ASP.NET Core Identity's mail goes through (<c>AddConnectorEmailSender</c>); the
+/// codes of <c>AddEmailCodeSignIn</c> go through it too. Checked at start.</summary>
 public sealed class ConnectorEmailSenderOptions
 {
     /// <summary>The email connector id, e.g. <c>mailgun-email</c>. Required.</summary>
@@ -30,16 +32,12 @@ public sealed class ConnectorEmailSenderOptions
 /// they are decoded first, so a template's <c>{{link}}</c> (escaped in html) comes out encoded once.
 /// </summary>
 /// <typeparam name="TUser">Identity's user type.</typeparam>
-public sealed class ConnectorEmailSender<TUser>(IConnectorRegistry registry, IOptions<ConnectorEmailSenderOptions> options) : IEmailSender<TUser>
+public sealed class ConnectorEmailSender<TUser> : IEmailSender<TUser>
     where TUser : class
 {
-    private readonly Lazy<IEmailConnector> _connector = new(() =>
-    {
-        var settings = options.Value;
-        return settings.Config is { } config ? registry.Create<IEmailConnector>(settings.ConnectorId, config)
-            : settings.Configuration is { } section ? registry.Create<IEmailConnector>(settings.ConnectorId, section)
-            : throw new InvalidOperationException("ConnectorEmailSenderOptions needs Config or Configuration.");
-    });
+    private readonly IdentityEmailConnector _mail;
+
+    internal ConnectorEmailSender(IdentityEmailConnector mail) => _mail = mail;
 
     /// <inheritdoc/>
     public Task SendConfirmationLinkAsync(TUser user, string email, string confirmationLink) =>
@@ -54,5 +52,58 @@ public sealed class ConnectorEmailSender<TUser>(IConnectorRegistry registry, IOp
         SendAsync(email, UsageType.ForgotPassword, new EmailPayload { Code = resetCode });
 
     private Task SendAsync(string email, UsageType usage, EmailPayload payload) =>
-        _connector.Value.SendAsync(new EmailMessage(email, usage, payload with { Locale = options.Value.Locale }));
+        _mail.Connector.SendAsync(new EmailMessage(email, usage, payload with { Locale = _mail.Locale }));
+}
+
+/// <summary>The email connector of <see cref="ConnectorEmailSenderOptions"/>, created once.</summary>
+internal sealed class IdentityEmailConnector(IConnectorRegistry registry, IOptions<ConnectorEmailSenderOptions> options)
+{
+    private readonly Lazy<IEmailConnector> _connector = new(() =>
+    {
+        var settings = options.Value;
+        return settings.Config is { } config
+            ? registry.Create<IEmailConnector>(settings.ConnectorId, config)
+            : registry.Create<IEmailConnector>(settings.ConnectorId, settings.Configuration!);
+    });
+
+    public IEmailConnector Connector => _connector.Value;
+
+    public string? Locale => options.Value.Locale;
+}
+
+/// <summary>Checks <see cref="ConnectorEmailSenderOptions"/> at start, the connector's config too (by creating it), so a
+/// wrong config stops the host at start rather than failing the first mail.</summary>
+internal sealed class ConnectorEmailSenderOptionsValidator(IServiceProvider services) : IValidateOptions<ConnectorEmailSenderOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ConnectorEmailSenderOptions options)
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.ConnectorId))
+        {
+            problems.Add("ConnectorEmailSenderOptions.ConnectorId is required (e.g. mailgun-email).");
+        }
+
+        if ((options.Config is null) == (options.Configuration is null))
+        {
+            problems.Add("ConnectorEmailSenderOptions needs exactly one of Config or Configuration.");
+        }
+
+        if (problems.Count == 0)
+        {
+            try
+            {
+                new IdentityEmailConnector(services.GetRequiredService<IConnectorRegistry>(), Options.Create(options)).Connector.ToString();
+            }
+            catch (ConnectorException exception)
+            {
+                problems.Add($"ConnectorEmailSenderOptions: {exception.Message}");
+            }
+            catch (InvalidOperationException)
+            {
+                problems.Add("ConnectorEmailSenderOptions needs the connectors and the email connector's package: services.AddConnectors().AddMailgun() (or another).");
+            }
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
 }

@@ -106,8 +106,11 @@ internal sealed class OAuth2Connector : OAuthSocialConnector
         var map = Config.ProfileMap;
         var id = OAuth2ProfileMap.Read(profile, map.Id)
             ?? throw Flow.Http.Fail("userinfo", new ProviderFailure(ConnectorErrorCode.InvalidResponse, $"returned no user id at '{map.Id}' (profileMap.id)"));
+        // The user id is unique at the provider that answered it: the userinfo endpoint (no query) names that provider.
+        var userInfo = (await Flow.GetEndpointsAsync(cancellationToken).ConfigureAwait(false)).UserInfo!;
         return new SocialUserInfo(id)
         {
+            Tenant = userInfo.GetLeftPart(UriPartial.Path),
             Name = OAuth2ProfileMap.Read(profile, map.Name),
             Email = OAuth2ProfileMap.Read(profile, map.Email),
             Phone = ProviderPhoneNumbers.ToE164(OAuth2ProfileMap.Read(profile, map.Phone), _logger, Flow.Http.Provider),

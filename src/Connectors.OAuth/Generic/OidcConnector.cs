@@ -158,7 +158,8 @@ internal sealed class OidcConnector : OAuthSocialConnector
     {
         var claims = signIn.IdTokenClaims!.Value; // required by the rules: CompleteAsync refused a response without one
         var sub = claims.GetStringOrNull("sub") ?? throw Flow.Http.Fail("token", new ProviderFailure(ConnectorErrorCode.SocialIdTokenInvalid, "returned an ID token without a subject (sub)"));
-        if (Config.FetchUserInfo && (await Flow.GetEndpointsAsync(cancellationToken).ConfigureAwait(false)).UserInfo is not null)
+        var endpoints = await Flow.GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
+        if (Config.FetchUserInfo && endpoints.UserInfo is not null)
         {
             var profile = await Flow.GetUserInfoAsync(signIn, cancellationToken).ConfigureAwait(false);
             if (profile.GetStringOrNull("sub") is null)
@@ -172,12 +173,18 @@ internal sealed class OidcConnector : OAuthSocialConnector
 
         var emailVerified = Verified(claims, "email_verified");
         var phoneVerified = Verified(claims, "phone_verified") ?? Verified(claims, "phone_number_verified");
+        var phone = phoneVerified == true ? ProviderPhoneNumbers.ToE164(claims.GetStringOrNull("phone") ?? claims.GetStringOrNull("phone_number"), _logger, Flow.Http.Provider) : null;
         return new SocialUserInfo(sub)
         {
+            // A sub is unique per issuer: the signed iss (checked against the configured or discovered issuer when
+            // there is one), else the configured one, else the token endpoint that issued the ID token.
+            Tenant = claims.GetStringOrNull("iss") ?? endpoints.Issuer ?? endpoints.Token.GetLeftPart(UriPartial.Path),
             Name = claims.GetStringOrNull("name"),
             AvatarUrl = claims.GetStringOrNull("picture"),
             Email = emailVerified ?? Config.TrustUnverifiedEmail ? claims.GetStringOrNull("email") : null,
-            Phone = phoneVerified == true ? ProviderPhoneNumbers.ToE164(claims.GetStringOrNull("phone") ?? claims.GetStringOrNull("phone_number"), _logger, Flow.Http.Provider) : null,
+            EmailVerified = emailVerified == true,
+            Phone = phone,
+            PhoneVerified = phone is not null,
             RawData = claims,
             Tokens = signIn.Tokens,
         };
