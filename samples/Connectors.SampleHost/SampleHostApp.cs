@@ -2,7 +2,7 @@ using Connectors.Abstractions;
 using Connectors.AspNetCore;
 using Connectors.HuggingFace;
 using Connectors.Mailgun;
-using Connectors.SampleHost.Simulators;
+using Connectors.Simulators;
 using Connectors.WeCom;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -109,7 +109,7 @@ public static class SampleHostApp
             });
         if (simulate)
         {
-            builder.Services.AddSingleton<SimulatorState>();
+            builder.Services.AddProviderSimulators(builder.Configuration.GetSection("Connectors"));
         }
 
         var app = builder.Build();
@@ -119,9 +119,7 @@ public static class SampleHostApp
         app.MapHealthChecks("/healthz");
         if (simulate)
         {
-            WeComSimulator.Map(app);
-            HuggingFaceSimulator.Map(app);
-            MailgunSimulator.Map(app);
+            app.MapProviderSimulators();
         }
 
         return app;

@@ -5,7 +5,7 @@ using Connectors.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using static Connectors.SampleHost.Html;
+using static Connectors.Simulators.Html;
 
 namespace Connectors.SampleHost;
 
@@ -84,7 +84,7 @@ internal static class SignInEndpoints
                   {(string.IsNullOrEmpty(avatar) ? string.Empty : $"""<img class="avatar" id="avatar" src="{E(avatar)}" alt="avatar">""")}
                   <dl>
                     <dt>Connector</dt><dd id="connector">{E(user.FindFirstValue(ConnectorClaim))}</dd>
-                    <dt>User id</dt><dd id="user-id">{E(user.FindFirstValue(ClaimTypes.NameIdentifier))}</dd>
+                    <dt>User id</dt><dd id="user-id">{E(user.FindFirstValue(ConnectorClaimTypes.UserId) ?? user.FindFirstValue(ClaimTypes.NameIdentifier))}</dd>
                     <dt>Name</dt><dd id="user-name">{E(user.FindFirstValue(ClaimTypes.Name))}</dd>
                     <dt>Email</dt><dd id="user-email">{E(user.FindFirstValue(ClaimTypes.Email))}</dd>
                   </dl>

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
-namespace Connectors.SampleHost.Simulators;
+namespace Connectors.Simulators;
 
 /// <summary>The simulated providers' memory: issued codes and tokens, and the Mailgun inbox.</summary>
 public sealed class SimulatorState(IConfiguration configuration)
 {
-    /// <summary>The app's configuration: the simulators accept exactly the credentials the connectors are configured with.</summary>
+    /// <summary>The connector configs (<c>WeCom</c>, <c>HuggingFace</c>, <c>Mailgun</c>): the simulators accept exactly the credentials the connectors are configured with.</summary>
     public IConfiguration Configuration { get; } = configuration;
 
     /// <summary>Authorization codes (single use) by code.</summary>

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using static Connectors.SampleHost.Html;
+using static Connectors.Simulators.Html;
 
-namespace Connectors.SampleHost.Simulators;
+namespace Connectors.Simulators;
 
 /// <summary>
 /// A simulated WeCom: the web login page, the in-client OAuth page, and the server API (gettoken,
@@ -21,7 +21,7 @@ internal static class WeComSimulator
         new("lisi", "李四", "13900000000", "lisi@example.com", "/sim/avatar/ls.svg"),
     ];
 
-    public static void Map(WebApplication app)
+    public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet(Prefix + "/wwlogin/sso/login", (HttpContext context, SimulatorState state) => LoginPage(context, state, inClient: false));
         app.MapGet(Prefix + "/connect/oauth2/authorize", (HttpContext context, SimulatorState state) => LoginPage(context, state, inClient: true));
@@ -35,7 +35,7 @@ internal static class WeComSimulator
             "image/svg+xml"));
     }
 
-    private static IConfigurationSection Config(SimulatorState state) => state.Configuration.GetSection("Connectors:WeCom");
+    private static IConfigurationSection Config(SimulatorState state) => state.Configuration.GetSection("WeCom");
 
     private static IResult LoginPage(HttpContext context, SimulatorState state, bool inClient)
     {

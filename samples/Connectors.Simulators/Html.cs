@@ -1,10 +1,10 @@
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Antiforgery;
 
-namespace Connectors.SampleHost;
+namespace Connectors.Simulators;
 
 /// <summary>Tiny HTML helpers: the sample keeps its pages in code so it has no view engine to explain.</summary>
-internal static class Html
+public static class Html
 {
     public static string E(string? text) => HtmlEncoder.Default.Encode(text ?? string.Empty);
 

@@ -2,9 +2,9 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using static Connectors.SampleHost.Html;
+using static Connectors.Simulators.Html;
 
-namespace Connectors.SampleHost.Simulators;
+namespace Connectors.Simulators;
 
 /// <summary>
 /// A simulated Hugging Face: the authorize page, <c>/oauth/token</c> (checks client_secret_basic with form-encoded
@@ -16,7 +16,7 @@ internal static class HuggingFaceSimulator
     private const string HuggingFaceYellow = "#b7791f";
     private const string Prefix = "/sim/huggingface";
 
-    public static void Map(WebApplication app)
+    public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet(Prefix + "/oauth/authorize", Authorize);
         app.MapGet(Prefix + "/approve", Approve);
@@ -34,7 +34,7 @@ internal static class HuggingFaceSimulator
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static IConfigurationSection Config(SimulatorState state) => state.Configuration.GetSection("Connectors:HuggingFace");
+    private static IConfigurationSection Config(SimulatorState state) => state.Configuration.GetSection("HuggingFace");
 
     private static IResult Authorize(HttpContext context, SimulatorState state)
     {

@@ -1,7 +1,7 @@
 using System.Text;
-using static Connectors.SampleHost.Html;
+using static Connectors.Simulators.Html;
 
-namespace Connectors.SampleHost.Simulators;
+namespace Connectors.Simulators;
 
 /// <summary>
 /// A simulated Mailgun: <c>POST /v3/{domain}/messages</c> (Basic <c>api:&lt;key&gt;</c>, form fields as in
@@ -10,7 +10,7 @@ namespace Connectors.SampleHost.Simulators;
 /// </summary>
 internal static class MailgunSimulator
 {
-    public static void Map(WebApplication app)
+    public static void Map(IEndpointRouteBuilder app)
     {
         app.MapPost("/v3/{domain}/messages", SendAsync).DisableAntiforgery();
         app.MapGet("/sim/mailgun/inbox", Inbox);
@@ -18,7 +18,7 @@ internal static class MailgunSimulator
 
     private static async Task<IResult> SendAsync(string domain, HttpContext context, SimulatorState state)
     {
-        var config = state.Configuration.GetSection("Connectors:Mailgun");
+        var config = state.Configuration.GetSection("Mailgun");
         var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("api:" + config["apiKey"]));
         if (context.Request.Headers.Authorization != expected)
         {
