@@ -367,11 +367,16 @@ public sealed partial class IdentityTests(WireMockFixture fixture) : WireMockTes
     }
 
     [Fact]
-    public async Task An_account_made_in_advance_with_an_unproven_address_loses_its_password_when_the_owner_signs_in()
+    public async Task An_account_made_in_advance_with_an_unproven_address_loses_its_password_and_logins_when_the_owner_signs_in()
     {
         await WireMock.LoadContractAsync("mailgun/messages.json");
         await using var app = await StartAsync(CodeSignIn(), CodeEndpoints);
-        await InScopeAsync(app, users => users.CreateAsync(new IdentityUser("squatter") { Email = "victim@example.com" }, "Squatter-Passw0rd!"));
+        await InScopeAsync(app, async users =>
+        {
+            var squatter = new IdentityUser("squatter") { Email = "victim@example.com" };
+            await users.CreateAsync(squatter, "Squatter-Passw0rd!");
+            return await users.AddLoginAsync(squatter, new UserLoginInfo("huggingface", "https://huggingface.co|squatter", "Hugging Face"));
+        });
         var stamp = (await InScopeAsync(app, users => users.FindByEmailAsync("victim@example.com")))!.SecurityStamp;
         var browser = app.NewBrowser();
 
@@ -382,15 +387,24 @@ public sealed partial class IdentityTests(WireMockFixture fixture) : WireMockTes
         var user = (await InScopeAsync(app, users => users.FindByEmailAsync("victim@example.com")))!;
         user.EmailConfirmed.Should().BeTrue();
         user.PasswordHash.Should().BeNull("whoever set the password never proved the address");
+        (await InScopeAsync(app, users => users.GetLoginsAsync(user))).Should().BeEmpty("nor did whoever linked a login");
         user.SecurityStamp.Should().NotBe(stamp, "the squatter's sessions end");
     }
 
     [Fact]
-    public async Task Email_code_sign_in_without_unique_emails_fails_at_start_saying_what_to_set()
+    public async Task Email_code_sign_in_without_the_verification_codes_fails_at_start_saying_what_to_add()
     {
-        var act = () => StartAsync(CodeSignIn(identity: o => o.User.RequireUniqueEmail = false), CodeEndpoints);
+        var act = () => StartAsync(Identity(more: b =>
+        {
+            b.Services.AddConnectorEmailSender<IdentityUser>(o =>
+            {
+                o.ConnectorId = MailgunConnectorFactory.ConnectorId;
+                o.Config = ConnectorHost.Json($$$"""{ "endpoint": "{{{WireMock.BaseUri.AbsoluteUri}}}", "domain": "example.com", "apiKey": "{{{MailgunKey}}}", "from": "noreply@example.com", "deliveries": { "SignIn": { "subject": "s", "html": "{{code}}" } } }""");
+            });
+            b.Services.AddEmailCodeSignIn<IdentityUser>();
+        }), CodeEndpoints);
 
-        (await act.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("RequireUniqueEmail = true");
+        (await act.Should().ThrowAsync<OptionsValidationException>()).Which.Message.Should().Contain("AddVerificationCodes()");
     }
 
     [Fact]

@@ -26,8 +26,8 @@ public static class ConnectorEmailSenderExtensions
     /// <summary>
     /// Adds <see cref="EmailCodeSignIn{TUser}"/> (scoped): passwordless sign-in to ASP.NET Core Identity with a code
     /// mailed through the connector of <see cref="AddConnectorEmailSender{TUser}"/>, with the limits of
-    /// <c>AddVerificationCodes</c>. Needs Identity with a user store that keeps emails, unique emails
-    /// (<see cref="UserOptions.RequireUniqueEmail"/>) and a sign-in manager; checked at start.
+    /// <c>AddVerificationCodes</c>. Needs Identity with a user store that keeps emails and a sign-in manager; checked
+    /// at start.
     /// </summary>
     public static IServiceCollection AddEmailCodeSignIn<TUser>(this IServiceCollection services, Action<EmailCodeSignInOptions>? configure = null)
         where TUser : class, new()

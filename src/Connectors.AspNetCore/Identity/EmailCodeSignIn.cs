@@ -80,8 +80,10 @@ public sealed record EmailCodeSignInResult<TUser>(EmailCodeSignInStatus Status)
 /// limits are <see cref="VerificationCodeService"/>'s (expiry, one use, wrong-attempt lock, cooldown and caps).
 /// </summary>
 /// <remarks>An existing account whose email is not confirmed gets it confirmed by the right code, and loses any
-/// password and other sessions (its security stamp changes): whoever set that password never proved the address, so
-/// an account made in a stranger's name in advance is not handed back to its maker.</remarks>
+/// password, external logins and other sessions (its security stamp changes): whoever set them never proved the
+/// address, so an account made in a stranger's name in advance is not handed back to its maker. The account of an
+/// address is Identity's <c>FindByEmailAsync</c>: keep one account per address (Identity's
+/// <see cref="UserOptions.RequireUniqueEmail"/>, or store an email only once it is proven, as this sign-in does).</remarks>
 /// <typeparam name="TUser">Identity's user type.</typeparam>
 public sealed class EmailCodeSignIn<TUser>
     where TUser : class, new()
@@ -159,10 +161,7 @@ public sealed class EmailCodeSignIn<TUser>
         }
         else if (!await _users.IsEmailConfirmedAsync(user).ConfigureAwait(false))
         {
-            await emails.SetEmailConfirmedAsync(user, true, cancellationToken).ConfigureAwait(false);
-            var result = await _users.HasPasswordAsync(user).ConfigureAwait(false)
-                ? await _users.RemovePasswordAsync(user).ConfigureAwait(false) // saves, with a new security stamp
-                : await _users.UpdateSecurityStampAsync(user).ConfigureAwait(false);
+            var result = await ReclaimAsync(user, emails, cancellationToken).ConfigureAwait(false);
             if (!result.Succeeded)
             {
                 return new(EmailCodeSignInStatus.NotAllowed) { User = user, Errors = [.. result.Errors] };
@@ -182,10 +181,33 @@ public sealed class EmailCodeSignIn<TUser>
         await _signIn.SignInAsync(user, isPersistent, _options.AuthenticationMethod).ConfigureAwait(false);
         return new(EmailCodeSignInStatus.SignedIn) { User = user, Created = created };
     }
+
+    /// <summary>The address's owner takes over an account that claimed it unproven: the email is confirmed, and the
+    /// password, the external logins and (with a new security stamp) the sessions that someone else may have set up
+    /// are gone.</summary>
+    private async Task<IdentityResult> ReclaimAsync(TUser user, IUserEmailStore<TUser> emails, CancellationToken cancellationToken)
+    {
+        await emails.SetEmailConfirmedAsync(user, true, cancellationToken).ConfigureAwait(false);
+        if (_users.SupportsUserLogin)
+        {
+            foreach (var login in await _users.GetLoginsAsync(user).ConfigureAwait(false))
+            {
+                var removed = await _users.RemoveLoginAsync(user, login.LoginProvider, login.ProviderKey).ConfigureAwait(false);
+                if (!removed.Succeeded)
+                {
+                    return removed;
+                }
+            }
+        }
+
+        return _users.SupportsUserPassword && await _users.HasPasswordAsync(user).ConfigureAwait(false)
+            ? await _users.RemovePasswordAsync(user).ConfigureAwait(false) // saves, with a new security stamp
+            : await _users.UpdateSecurityStampAsync(user).ConfigureAwait(false);
+    }
 }
 
 /// <summary>Checks at start what <see cref="EmailCodeSignIn{TUser}"/> needs.</summary>
-internal sealed class EmailCodeSignInOptionsValidator<TUser>(IServiceScopeFactory scopes, IOptions<IdentityOptions> identity) : IValidateOptions<EmailCodeSignInOptions>
+internal sealed class EmailCodeSignInOptionsValidator<TUser>(IServiceScopeFactory scopes) : IValidateOptions<EmailCodeSignInOptions>
     where TUser : class
 {
     public ValidateOptionsResult Validate(string? name, EmailCodeSignInOptions options)
@@ -194,11 +216,6 @@ internal sealed class EmailCodeSignInOptionsValidator<TUser>(IServiceScopeFactor
         if (string.IsNullOrWhiteSpace(options.AuthenticationMethod))
         {
             problems.Add("EmailCodeSignInOptions.AuthenticationMethod is required (e.g. otp).");
-        }
-
-        if (!identity.Value.User.RequireUniqueEmail)
-        {
-            problems.Add("AddEmailCodeSignIn signs an address's account in, so an address must name one account: set IdentityOptions.User.RequireUniqueEmail = true.");
         }
 
         using var scope = scopes.CreateScope();
