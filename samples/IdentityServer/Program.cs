@@ -1,8 +1,5 @@
-foreach (var t in typeof(OpenIddict.Abstractions.OpenIddictConstants).GetNestedTypes())
-{
-    if (t.Name is "Permissions" or "Requirements" or "Settings" or "ClientTypes" or "ConsentTypes" or "ApplicationTypes" or "Prompts")
-    {
-        foreach (var n in t.GetNestedTypes().Append(t))
-            Console.WriteLine(t.Name + "." + n.Name + ": " + string.Join(", ", n.GetFields().Select(f => f.Name + "=" + f.GetValue(null))));
-    }
-}
+// An OpenID Provider on OpenIddict + ASP.NET Core Identity (SQLite) whose users sign in with WeCom, Hugging Face or
+// an emailed code through Connectors; apps written for Logto sign in through it unchanged (README.md).
+var app = IdentityServer.IdentityServerApp.Build(args);
+await IdentityServer.IdentityServerApp.PrepareAsync(app);
+app.Run();
