@@ -140,7 +140,7 @@ await Step("wecom authentication scheme on Kestrel, and its health check", async
         using var callback = await browser.GetAsync($"/signin-wecom?code=aot-code&state={state}");
         var me = await browser.GetStringAsync(callback.Headers.Location!);
         var health = await app.Services.GetRequiredService<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckService>().CheckHealthAsync();
-        return authorize.Host == "login.work.weixin.qq.com" && me == "zhangsan"
+        return authorize.Host == "login.work.weixin.qq.com" && me == config.RootElement.GetProperty("corpId").GetString() + "|zhangsan" // the tenant-qualified key
             && health.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy;
     }
     finally

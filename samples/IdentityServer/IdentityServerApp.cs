@@ -111,6 +111,9 @@ public static class IdentityServerApp
                     .SetUserInfoEndpointUris("oidc/me")
                     .SetEndSessionEndpointUris("oidc/session/end")
                     .SetRevocationEndpointUris("oidc/token/revocation");
+                // Code flow with refresh tokens (offline_access, which every Logto SDK asks for). Left at OpenIddict's
+                // defaults on purpose: client secrets by Basic and by form (Auth.js and Logto's SDKs send Basic, other
+                // clients post the form), and neither state nor nonce demanded (next-auth v4 sends no nonce).
                 o.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow();
                 o.RegisterScopes(LogtoScopes);
                 o.RegisterClaims(Claims.Subject, Claims.Name, "username", Claims.Picture, Claims.Email, Claims.EmailVerified, Claims.PhoneNumber, Claims.PhoneNumberVerified);

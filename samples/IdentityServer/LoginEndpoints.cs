@@ -5,6 +5,7 @@ using Connectors.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.WebUtilities;
 using OpenIddict.Abstractions;
 using static Connectors.Simulators.Html;
 
@@ -33,10 +34,8 @@ internal static class LoginEndpoints
     private static string Safe(string? returnUrl) => returnUrl is not null && returnUrl.StartsWith("/oidc/auth?", StringComparison.Ordinal) ? returnUrl : "/";
 
     /// <summary>The OIDC client a return URL signs in to: a ConfigResolver could choose a WeCom corp by it.</summary>
-    private static string? ClientId(string returnUrl) => QueryHelpers(returnUrl).GetValueOrDefault(OpenIddictConstants.Parameters.ClientId);
-
-    private static Dictionary<string, string> QueryHelpers(string url) =>
-        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri("http://x" + url).Query).ToDictionary(p => p.Key, p => p.Value.ToString());
+    private static string? ClientId(string returnUrl) => returnUrl.IndexOf('?', StringComparison.Ordinal) is var query and >= 0
+        && QueryHelpers.ParseQuery(returnUrl[query..]).GetValueOrDefault(OpenIddictConstants.Parameters.ClientId).ToString() is { Length: > 0 } id ? id : null;
 
     private static IResult LoginPage(HttpContext http, string? returnUrl, string? error)
     {

@@ -117,7 +117,8 @@ internal static class OidcEndpoints
     }
 
     /// <summary>The user's identity for OpenIddict: <c>sub</c> in every token, the profile in the ID token only, so
-    /// access tokens stay small.</summary>
+    /// access tokens stay small. The ID token's <c>aud</c> is the one client, a single string as Logto's (OpenIddict
+    /// writes one audience so; Logto's SDKs compare it as a string).</summary>
     private static ClaimsIdentity Identity(AppUser user, IEnumerable<string> scopes)
     {
         var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);

@@ -3,7 +3,7 @@
 // that Auth() takes are made from Node's.
 import { Auth } from '@auth/core';
 import Logto from '@auth/core/providers/logto';
-import { body, env, serve } from './lib.mjs';
+import { body, env, home, serve, testCallbacks } from './lib.mjs';
 
 const issuer = env('ISSUER');
 
@@ -12,27 +12,13 @@ const config = {
   secret: 'authjs-test-secret-0123456789abcdef',
   trustHost: true,
   providers: [Logto({ issuer, clientId: env('CLIENT_ID'), clientSecret: env('CLIENT_SECRET') })],
-  callbacks: {
-    jwt({ token, profile, account }) {
-      if (profile) token.profile = profile;
-      if (account) token.tokens = { access: Boolean(account.access_token), refresh: Boolean(account.refresh_token), id: Boolean(account.id_token) };
-      return token;
-    },
-    session({ session, token }) {
-      return { ...session, profile: token.profile, tokens: token.tokens };
-    },
-    redirect({ url, baseUrl }) {
-      return url.startsWith(baseUrl) || url.startsWith(`${issuer}/session/end`) ? url : baseUrl;
-    },
-  },
+  callbacks: testCallbacks(issuer),
 };
 
 serve(async (req, res, origin) => {
   const url = new URL(req.url, origin);
   if (url.pathname === '/') {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<a id="signin" href="/auth/signin">Sign in</a> <a id="session" href="/auth/session">Session</a>
-      <a id="signout" href="/auth/signout?callbackUrl=${encodeURIComponent(`${issuer}/session/end?client_id=${env('CLIENT_ID')}&post_logout_redirect_uri=${origin}/`)}">Sign out</a>`);
+    home(res, { basePath: '/auth', issuer, clientId: env('CLIENT_ID'), origin });
     return;
   }
 

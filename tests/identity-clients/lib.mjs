@@ -34,3 +34,29 @@ export function serve(handle) {
   server.listen(0, '127.0.0.1', () => console.log(`listening http://127.0.0.1:${server.address().port}`));
   return server;
 }
+
+// The Auth.js callbacks both Auth.js apps use: what the test reads back (the provider's profile, which tokens came),
+// and signing out through the identity server's end-session endpoint.
+export function testCallbacks(issuer) {
+  return {
+    jwt({ token, profile, account }) {
+      if (profile) token.profile = profile;
+      if (account) token.tokens = { access: Boolean(account.access_token), refresh: Boolean(account.refresh_token), id: Boolean(account.id_token) };
+      return token;
+    },
+    session({ session, token }) {
+      return { ...session, profile: token.profile, tokens: token.tokens };
+    },
+    redirect({ url, baseUrl }) {
+      return url.startsWith(baseUrl) || url.startsWith(`${issuer}/session/end`) ? url : baseUrl;
+    },
+  };
+}
+
+// The app's home page: links to sign in, see the session, and sign out of the app and then of the server.
+export function home(res, { basePath, issuer, clientId, origin }) {
+  const endSession = `${issuer}/session/end?client_id=${clientId}&post_logout_redirect_uri=${origin}/`;
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(`<a id="signin" href="${basePath}/signin">Sign in</a> <a id="session" href="${basePath}/session">Session</a>
+    <a id="signout" href="${basePath}/signout?callbackUrl=${encodeURIComponent(endSession)}">Sign out</a>`);
+}

@@ -3,7 +3,7 @@
 // response below are the parts of Next's API route objects it uses (query.nextauth, body, cookies; status, setHeader,
 // send, json, end), so next-auth's own code does the whole OAuth/OIDC work (openid-client, state, tokens, ID token).
 import nextAuth from 'next-auth';
-import { body, cookies, env, serve } from './lib.mjs';
+import { body, cookies, env, home, serve, testCallbacks } from './lib.mjs';
 
 const NextAuth = nextAuth.default ?? nextAuth; // a CommonJS package: its default export, seen from ES modules
 const issuer = env('ISSUER');
@@ -34,30 +34,14 @@ const options = {
       },
     },
   ],
-  callbacks: {
-    // What the test reads back: the profile the provider gave (userinfo or ID token claims) and whether tokens came.
-    jwt({ token, profile, account }) {
-      if (profile) token.profile = profile;
-      if (account) token.tokens = { access: Boolean(account.access_token), refresh: Boolean(account.refresh_token), id: Boolean(account.id_token) };
-      return token;
-    },
-    session({ session, token }) {
-      return { ...session, profile: token.profile, tokens: token.tokens };
-    },
-    // Signing out also ends the identity server's session (its end-session endpoint, as Logto's SDKs do).
-    redirect({ url, baseUrl }) {
-      return url.startsWith(baseUrl) || url.startsWith(`${issuer}/session/end`) ? url : baseUrl;
-    },
-  },
+  callbacks: testCallbacks(issuer),
 };
 
 serve(async (req, res, origin) => {
   process.env.NEXTAUTH_URL = `${origin}/api/auth`;
   const url = new URL(req.url, origin);
   if (url.pathname === '/') {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<a id="signin" href="/api/auth/signin">Sign in</a> <a id="session" href="/api/auth/session">Session</a>
-      <a id="signout" href="/api/auth/signout?callbackUrl=${encodeURIComponent(`${issuer}/session/end?client_id=${env('CLIENT_ID')}&post_logout_redirect_uri=${origin}/`)}">Sign out</a>`);
+    home(res, { basePath: '/api/auth', issuer, clientId: env('CLIENT_ID'), origin });
     return;
   }
 
