@@ -11,7 +11,8 @@ internal static class WeComUserMapper
     private static readonly HashSet<string> Envelope = new(StringComparer.Ordinal) { "errcode", "errmsg" };
 
     // A user_ticket unlocks the member's private data for 30 minutes: a credential, not profile data.
-    private static readonly HashSet<string> Credentials = new(StringComparer.Ordinal) { "user_ticket" };
+    // Skipped from getuserinfo: the ticket and the envelope.
+    private static readonly HashSet<string> Credentials = new(StringComparer.Ordinal) { "user_ticket", "errcode", "errmsg" };
 
     /// <summary>The member <paramref name="id"/> of corp <paramref name="corpId"/> (a userid is unique only in its corp).
     /// Email and mobile are what the corp's admin (or the member in the WeCom client) entered, never confirmed by a
@@ -94,7 +95,7 @@ internal static class WeComUserMapper
         foreach (var property in source.EnumerateObject())
         {
             var name = property.Name;
-            if (skip.Contains(name) || Envelope.Contains(name) || Array.IndexOf(laterA, name) >= 0 || Array.IndexOf(laterB, name) >= 0)
+            if (skip.Contains(name) || Array.IndexOf(laterA, name) >= 0 || Array.IndexOf(laterB, name) >= 0)
             {
                 continue;
             }

@@ -182,6 +182,12 @@ public static class ConnectorAuthenticationProperties
     public static JsonElement? GetProfile(this AuthenticationProperties properties)
     {
         ArgumentNullException.ThrowIfNull(properties);
-        return properties.Items.TryGetValue(ProfileKey, out var json) && json is not null ? JsonDocument.Parse(json).RootElement.Clone() : null;
+        if (!properties.Items.TryGetValue(ProfileKey, out var json) || json is null)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
     }
 }
