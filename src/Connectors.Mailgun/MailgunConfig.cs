@@ -10,18 +10,15 @@ namespace Connectors.Mailgun;
 /// <param name="Domain">The sending domain.</param>
 /// <param name="ApiKey">The API key.</param>
 /// <param name="From">The sender, <c>Name &lt;addr@domain&gt;</c> or a bare address.</param>
-/// <param name="Deliveries">The delivery per usage type (any string key), templates parsed.</param>
-public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, string From, IReadOnlyDictionary<string, MailgunDelivery> Deliveries)
+/// <param name="Deliveries">The delivery per usage type (any string key), templates parsed; stored templates are
+/// Mailgun's <c>template</c> (+ <c>variables</c>).</param>
+public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, string From, EmailDeliveries Deliveries)
 {
     /// <summary>Mailgun's US endpoint, the default.</summary>
     public static readonly Uri DefaultEndpoint = new("https://api.mailgun.net");
 
-    /// <summary>The most deliveries one config may hold, locale variants included: 1,000.</summary>
-    public const int MaxDeliveries = 1000;
-
-    /// <summary>The most template text one config may hold, all deliveries together: 1 Mi characters. With
-    /// <see cref="MaxDeliveries"/> this bounds the cost of validating a tenant's config.</summary>
-    public const int MaxTemplateCharacters = 1024 * 1024;
+    /// <summary>Mailgun's words for the deliveries (Logto's <c>deliveries</c>, a stored template by <c>template</c>).</summary>
+    internal static readonly EmailDeliveryFields DeliveryFields = new(MailgunConnectorFactory.ProviderName) { StoredTemplate = "a stored Mailgun template" };
 
     /// <inheritdoc/>
     public override string ToString() =>
@@ -45,25 +42,8 @@ public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, s
             from = null;
         }
 
-        var deliveries = new Dictionary<string, MailgunDelivery>(StringComparer.Ordinal);
-        if (reader.RequiredObject("deliveries") is { } map)
-        {
-            var budget = new Budget();
-            foreach (var (name, value) in reader.Properties(map, "deliveries"))
-            {
-                if (ParseDelivery(reader, value, ConfigReader.PathOf("deliveries", name), allowLocales: true, budget) is { } delivery)
-                {
-                    deliveries[name] = delivery;
-                }
-
-                if (budget.Exceeded)
-                {
-                    break; // reported once; reading on would only cost time
-                }
-            }
-        }
-
-        return endpoint is null || domain is null || apiKey is null || from is null || !reader.IsValid
+        var deliveries = EmailDeliveries.Read(reader, DeliveryFields);
+        return endpoint is null || domain is null || apiKey is null || from is null || deliveries is null || !reader.IsValid
             ? null
             : new MailgunConfig(endpoint, domain, new Secret(apiKey), from, deliveries);
     }
@@ -115,137 +95,4 @@ public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, s
     }
 
     private static bool IsMailgunHost(string host) => host == "mailgun.net" || host.EndsWith(".mailgun.net", StringComparison.Ordinal);
-
-    private sealed class Budget
-    {
-        public int Deliveries { get; set; }
-
-        public int Characters { get; set; }
-
-        public bool Exceeded { get; set; }
-    }
-
-    private static MailgunDelivery? ParseDelivery(ConfigReader reader, JsonElement element, string path, bool allowLocales, Budget budget)
-    {
-        if (element.ValueKind != JsonValueKind.Object)
-        {
-            reader.AddError(path, "must be a JSON object");
-            return null;
-        }
-
-        if (++budget.Deliveries > MaxDeliveries)
-        {
-            reader.AddError("deliveries", $"holds more than {MaxDeliveries} deliveries (locale variants included)");
-            budget.Exceeded = true;
-            return null;
-        }
-
-        var errors = reader.Errors.Count;
-        var html = reader.OptionalString(element, "html", $"{path}.html");
-        var template = reader.OptionalString(element, "template", $"{path}.template");
-        var text = reader.OptionalString(element, "text", $"{path}.text");
-        var subject = reader.OptionalString(element, "subject", $"{path}.subject");
-        var replyTo = reader.OptionalString(element, "replyTo", $"{path}.replyTo");
-        var variables = reader.OptionalObject(element, "variables", $"{path}.variables");
-        if (html is not null && template is not null)
-        {
-            reader.AddError(path, "has both html and template; give one of them");
-        }
-        else if (html is null && template is null)
-        {
-            reader.AddError(path, text is null
-                ? "needs html (optionally with text) or a stored Mailgun template; it has neither"
-                : "has only text; add html (the text part is sent with it) or use a stored Mailgun template");
-        }
-        else if (template is not null && text is not null)
-        {
-            reader.AddError($"{path}.text", "goes with html, not with a stored template");
-        }
-        else if (html is not null && variables is not null)
-        {
-            reader.AddError($"{path}.variables", "go with a stored template, not with html");
-        }
-
-        MessageTemplate? Compile(string? source, string part)
-        {
-            if (source is null || budget.Exceeded)
-            {
-                return null;
-            }
-
-            budget.Characters += source.Length;
-            if (budget.Characters > MaxTemplateCharacters)
-            {
-                reader.AddError("deliveries", $"holds more than {MaxTemplateCharacters} characters of templates");
-                budget.Exceeded = true;
-                return null;
-            }
-
-            try
-            {
-                return MessageTemplate.Parse(source);
-            }
-            catch (TemplateSyntaxException exception)
-            {
-                reader.AddError($"{path}.{part}", $"is not a valid template: {exception.Message}");
-                return null;
-            }
-        }
-
-        var subjectTemplate = Compile(subject, "subject");
-        var htmlTemplate = Compile(html, "html");
-        var textTemplate = Compile(text, "text");
-        var replyToTemplate = Compile(replyTo, "replyTo");
-
-        var locales = new Dictionary<string, MailgunDelivery>(StringComparer.OrdinalIgnoreCase);
-        if (reader.OptionalObject(element, "locales", $"{path}.locales") is { } localeMap)
-        {
-            if (!allowLocales)
-            {
-                reader.AddError($"{path}.locales", "cannot be nested inside a locale");
-            }
-            else
-            {
-                foreach (var (name, value) in reader.Properties(localeMap, $"{path}.locales"))
-                {
-                    if (budget.Exceeded)
-                    {
-                        break;
-                    }
-
-                    if (ParseDelivery(reader, value, ConfigReader.PathOf($"{path}.locales", name), allowLocales: false, budget) is { } localized)
-                    {
-                        locales[name] = localized;
-                    }
-                }
-            }
-        }
-
-        return reader.Errors.Count > errors
-            ? null
-            : new MailgunDelivery(subjectTemplate, htmlTemplate, textTemplate, template, variables?.Clone(), replyToTemplate, locales); // detached from the caller's JsonDocument
-    }
-}
-
-/// <summary>How one usage type is sent: raw <c>html</c> (+ <c>text</c>) or a Mailgun stored <c>template</c>
-/// (+ <c>variables</c>), with an optional <c>subject</c> and <c>replyTo</c>, and optional per-locale variants.</summary>
-/// <param name="Subject">The subject template.</param>
-/// <param name="Html">The HTML body template (raw mode).</param>
-/// <param name="Text">The plain-text body template (raw mode).</param>
-/// <param name="Template">The Mailgun stored template name (template mode).</param>
-/// <param name="Variables">Variables for the stored template; payload values win.</param>
-/// <param name="ReplyTo">The Reply-To template.</param>
-/// <param name="Locales">Variants by language tag (<c>zh-CN</c>, <c>en</c>), each a whole delivery.</param>
-public sealed record MailgunDelivery(
-    MessageTemplate? Subject,
-    MessageTemplate? Html,
-    MessageTemplate? Text,
-    string? Template,
-    JsonElement? Variables,
-    MessageTemplate? ReplyTo,
-    IReadOnlyDictionary<string, MailgunDelivery> Locales)
-{
-    /// <summary>The variant for <paramref name="locale"/> (else the first of <paramref name="uiLocales"/>): the exact tag,
-    /// then the language alone, then this delivery (<see cref="LocaleVariants"/>).</summary>
-    public MailgunDelivery ForLocale(string? locale, string? uiLocales = null) => LocaleVariants.Pick(Locales, locale, uiLocales) ?? this;
 }

@@ -12,8 +12,6 @@ namespace Connectors.Mailgun;
 /// <see cref="MailgunConnectorFactory"/>.</summary>
 internal sealed partial class MailgunEmailConnector : IEmailConnector
 {
-    private const string Generic = "Generic";
-
     private readonly MailgunConfig _config;
     private readonly MailgunOptions _options;
     private readonly ProviderHttpClient _http;
@@ -54,29 +52,9 @@ internal sealed partial class MailgunEmailConnector : IEmailConnector
     /// </exception>
     public async Task<EmailSendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(message.Payload);
-        var to = message.To?.Trim(' '); // spaces only: a line break is an injection attempt, not padding
-        if (!EmailAddress.IsValid(to))
-        {
-            throw _http.Reject(
-                "send",
-                ConnectorErrorCode.InvalidRequestParameters,
-                "The recipient must be exactly one email address such as user@example.com, without a display name, comma, semicolon, line break or invisible character.");
-        }
-
-        var type = message.Type.Value;
-        if (!_config.Deliveries.TryGetValue(type, out var delivery) && !_config.Deliveries.TryGetValue(Generic, out delivery))
-        {
-            throw _http.Reject(
-                "send",
-                ConnectorErrorCode.TemplateNotFound,
-                $"The Mailgun config has no delivery for usage type '{SafeText.FromProvider(type, 64)}' and no '{Generic}' delivery; add one under 'deliveries'.");
-        }
-
+        var email = EmailComposer.Compose(message, _config.Deliveries, MailgunConfig.DeliveryFields, _http);
+        var fields = Fields(email);
         var payload = message.Payload;
-        delivery = delivery.ForLocale(payload.Locale, payload.UiLocales);
-        var fields = BuildFields(to!, type, delivery, payload);
 
         var response = await _http.SendAsync(
             new ProviderRequest("send", HttpMethod.Post, _messagesUri, RequestSafety.Unsafe) // no idempotency key: a repeat could send twice
@@ -98,63 +76,30 @@ internal sealed partial class MailgunEmailConnector : IEmailConnector
         return new EmailSendResult(id);
     }
 
-    private List<KeyValuePair<string, string>> BuildFields(string to, string type, MailgunDelivery delivery, EmailPayload payload)
+    /// <summary>The Messages API form of <paramref name="email"/>.</summary>
+    private List<KeyValuePair<string, string>> Fields(ComposedEmail email)
     {
-        JsonElement data;
-        try
+        var fields = new List<KeyValuePair<string, string>>(10) { new("from", _config.From), new("to", email.To) };
+        void Add(string name, string? value)
         {
-            data = EmailTemplateData.Create(payload);
-        }
-        catch (ArgumentException exception)
-        {
-            throw _http.Reject("send", ConnectorErrorCode.InvalidRequestParameters, exception.Message.Split(" (Parameter", 2)[0]);
-        }
-
-        var fields = new List<KeyValuePair<string, string>>(10)
-        {
-            new("from", _config.From),
-            new("to", to),
-        };
-
-        void Add(string name, MessageTemplate? template, TemplateEscaping escaping, bool header)
-        {
-            if (template is null)
+            if (value is not null)
             {
-                return;
+                fields.Add(new(name, value));
             }
-
-            string value;
-            try
-            {
-                value = template.Render(data, escaping);
-            }
-            catch (TemplateRenderException exception)
-            {
-                throw _http.Reject("send", ConnectorErrorCode.InvalidRequestParameters, $"The Mailgun delivery for '{SafeText.FromProvider(type, 64)}' could not be rendered: {exception.Message} Check the payload values it loops over.");
-            }
-
-            // A header value is one line: no control character from a payload value may reach it.
-            fields.Add(new(name, header ? SafeText.SingleLine(value) : value));
         }
 
-        Add("subject", delivery.Subject, TemplateEscaping.None, header: true);
-        if (delivery.Template is { } template)
-        {
-            fields.Add(new("template", template));
-            fields.Add(new("h:X-Mailgun-Variables", EmailTemplateData.Create(payload, delivery.Variables).GetRawText()));
-        }
-        else
-        {
-            Add("html", delivery.Html, TemplateEscaping.Html, header: false);
-            Add("text", delivery.Text, TemplateEscaping.None, header: false);
-        }
-
-        Add("h:Reply-To", delivery.ReplyTo, TemplateEscaping.None, header: true);
+        Add("subject", email.Subject);
+        Add("template", email.TemplateId);
+        Add("h:X-Mailgun-Variables", email.TemplateData?.GetRawText());
+        Add("html", email.Html);
+        Add("text", email.Text);
+        Add("h:Reply-To", email.ReplyTo);
         if (_options.TestMode)
         {
             fields.Add(new("o:testmode", "yes"));
         }
 
+        var type = email.UsageType;
         if (_options.TagWithUsageType && type.Length <= 128 && type.All(c => c is > ' ' and < '\u007F'))
         {
             fields.Add(new("o:tag", type));

@@ -16,7 +16,16 @@ public static class EmailTemplateData
     /// </summary>
     /// <exception cref="ArgumentException">When an <see cref="EmailPayload.Extra"/> value cannot be written as JSON
     /// (a <c>JsonValue</c> wrapping a type System.Text.Json has no contract for); the message names the key.</exception>
-    public static JsonElement Create(EmailPayload payload, JsonElement? defaults = null)
+    public static JsonElement Create(EmailPayload payload, JsonElement? defaults = null) =>
+        TryCreate(payload, defaults, out var data, out var problem) ? data : throw new ArgumentException(problem, nameof(payload));
+
+    /// <summary>As <see cref="Create"/>, with a problem instead of an exception: for a connector, which reports it as
+    /// <see cref="ConnectorErrorCode.InvalidRequestParameters"/> (<see cref="EmailComposer"/>).</summary>
+    /// <param name="payload">The payload.</param>
+    /// <param name="defaults">Values the payload's override.</param>
+    /// <param name="data">The data, when it could be written.</param>
+    /// <param name="problem">Why it could not, naming the key and never the value (it may be the code).</param>
+    public static bool TryCreate(EmailPayload payload, JsonElement? defaults, out JsonElement data, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? problem)
     {
         ArgumentNullException.ThrowIfNull(payload);
         var (buffer, writer) = Scratch ??= (new ArrayBufferWriter<byte>(512), new Utf8JsonWriter(Stream.Null, new JsonWriterOptions { MaxDepth = MaxDepth }));
@@ -46,12 +55,14 @@ public static class EmailTemplateData
         {
             Scratch = null; // the writer may be mid-value
             // Never the value itself: it may be the code.
-            throw new ArgumentException($"The payload value '{SafeText.FromProvider(current, 60)}' cannot be written as JSON (an unsupported .NET type or invalid Unicode); give it as a JSON string, number, boolean, object or array.", nameof(payload));
+            (data, problem) = (default, $"The payload value '{SafeText.FromProvider(current, 60)}' cannot be written as JSON (an unsupported .NET type or invalid Unicode); give it as a JSON string, number, boolean, object or array.");
+            return false;
         }
 
         // As deep as the writer allows (its default, 1,000): whatever was written can be read back.
         var reader = new Utf8JsonReader(buffer.WrittenSpan, new JsonReaderOptions { MaxDepth = MaxDepth });
-        return JsonElement.ParseValue(ref reader); // copies: the scratch buffer is reused by the next call on this thread
+        (data, problem) = (JsonElement.ParseValue(ref reader), null); // copies: the scratch buffer is reused by the next call on this thread
+        return true;
     }
 
     private const int MaxDepth = 1000;

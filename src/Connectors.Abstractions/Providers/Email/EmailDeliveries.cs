@@ -1,0 +1,247 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+
+namespace Connectors.Abstractions.Providers;
+
+/// <summary>How one usage type is mailed: rendered <c>html</c> (+ <c>text</c>) or a provider-side stored template
+/// (+ <c>variables</c>), with an optional <c>subject</c> and <c>replyTo</c>, and optional per-locale variants. The
+/// templates are parsed once, with the config.</summary>
+/// <param name="Subject">The subject template.</param>
+/// <param name="Html">The HTML body template (rendered mode).</param>
+/// <param name="Text">The plain-text body template (rendered mode).</param>
+/// <param name="TemplateId">The provider's stored template (stored mode).</param>
+/// <param name="Variables">Variables for the stored template; payload values win.</param>
+/// <param name="ReplyTo">The Reply-To template.</param>
+/// <param name="Locales">Variants by language tag (<c>zh-CN</c>, <c>en</c>), each a whole delivery.</param>
+public sealed record EmailDelivery(
+    MessageTemplate? Subject,
+    MessageTemplate? Html,
+    MessageTemplate? Text,
+    string? TemplateId,
+    JsonElement? Variables,
+    MessageTemplate? ReplyTo,
+    IReadOnlyDictionary<string, EmailDelivery> Locales)
+{
+    /// <summary>The variant for <paramref name="locale"/> (else the first of <paramref name="uiLocales"/>): the exact tag,
+    /// then the language alone, then this delivery (<see cref="LocaleVariants"/>).</summary>
+    public EmailDelivery ForLocale(string? locale, string? uiLocales = null) => LocaleVariants.Pick(Locales, locale, uiLocales) ?? this;
+}
+
+/// <summary>An email provider's words for its deliveries config: what an email connector declares to get
+/// <see cref="EmailDeliveries"/> and <see cref="EmailComposer"/>.</summary>
+/// <param name="Provider">The provider's name in messages, e.g. <c>Mailgun</c>.</param>
+public sealed record EmailDeliveryFields(string Provider)
+{
+    /// <summary>The config field holding the deliveries by usage type; default <c>deliveries</c>.</summary>
+    public string Deliveries { get; init; } = "deliveries";
+
+    /// <summary>The delivery field naming a stored template; default <c>template</c>.</summary>
+    public string TemplateId { get; init; } = "template";
+
+    /// <summary>What a stored template is called in messages; default <c>a stored template</c>.</summary>
+    public string StoredTemplate { get; init; } = "a stored template";
+}
+
+/// <summary>
+/// The deliveries of an email connector's config, by usage type (any string key, Logto's template types among them),
+/// read and checked with paths, within <see cref="MaxDeliveries"/> and <see cref="MaxTemplateCharacters"/>.
+/// <see cref="Find"/> falls back to <c>Generic</c>.
+/// </summary>
+public sealed class EmailDeliveries : IReadOnlyDictionary<string, EmailDelivery>
+{
+    /// <summary>The usage type whose delivery serves types without one of their own.</summary>
+    public const string Generic = "Generic";
+
+    /// <summary>The most deliveries one config may hold, locale variants included: 1,000.</summary>
+    public const int MaxDeliveries = 1000;
+
+    /// <summary>The most template text one config may hold, all deliveries together: 1 Mi characters. With
+    /// <see cref="MaxDeliveries"/> this bounds the cost of validating a tenant's config.</summary>
+    public const int MaxTemplateCharacters = 1024 * 1024;
+
+    private readonly Dictionary<string, EmailDelivery> _deliveries;
+
+    private EmailDeliveries(Dictionary<string, EmailDelivery> deliveries) => _deliveries = deliveries;
+
+    /// <summary>The delivery for <paramref name="type"/>, else the <c>Generic</c> one; null when there is neither.</summary>
+    public EmailDelivery? Find(UsageType type) =>
+        _deliveries.TryGetValue(type.Value, out var delivery) || _deliveries.TryGetValue(Generic, out delivery) ? delivery : null;
+
+    /// <summary>Reads the required object <see cref="EmailDeliveryFields.Deliveries"/>: each usage type is
+    /// <c>html</c> (optionally with <c>text</c>) or a stored template (optionally with <c>variables</c>), with an
+    /// optional <c>subject</c>, <c>replyTo</c> and <c>locales</c> (one level). Problems go to <paramref name="reader"/>
+    /// with their paths; null then.</summary>
+    public static EmailDeliveries? Read(ConfigReader reader, EmailDeliveryFields fields)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(fields);
+        var deliveries = new Dictionary<string, EmailDelivery>(StringComparer.Ordinal);
+        if (reader.RequiredObject(fields.Deliveries) is not { } map)
+        {
+            return null;
+        }
+
+        var errors = reader.Errors.Count;
+        var budget = new Budget(reader, fields.Deliveries);
+        foreach (var (name, value) in reader.Properties(map, fields.Deliveries))
+        {
+            if (ReadDelivery(reader, fields, value, ConfigReader.PathOf(fields.Deliveries, name), allowLocales: true, budget) is { } delivery)
+            {
+                deliveries[name] = delivery;
+            }
+
+            if (budget.Exceeded)
+            {
+                break; // reported once; reading on would only cost time
+            }
+        }
+
+        return reader.Errors.Count > errors ? null : new EmailDeliveries(deliveries);
+    }
+
+    private sealed class Budget(ConfigReader reader, string field)
+    {
+        private int _deliveries;
+        private int _characters;
+
+        public bool Exceeded { get; private set; }
+
+        public bool TakeDelivery()
+        {
+            if (!Exceeded && ++_deliveries > MaxDeliveries)
+            {
+                reader.AddError(field, $"holds more than {MaxDeliveries} deliveries (locale variants included)");
+                Exceeded = true;
+            }
+
+            return !Exceeded;
+        }
+
+        public bool TakeCharacters(int count)
+        {
+            _characters += count;
+            if (!Exceeded && _characters > MaxTemplateCharacters)
+            {
+                reader.AddError(field, $"holds more than {MaxTemplateCharacters} characters of templates");
+                Exceeded = true;
+            }
+
+            return !Exceeded;
+        }
+    }
+
+    private static EmailDelivery? ReadDelivery(ConfigReader reader, EmailDeliveryFields fields, JsonElement element, string path, bool allowLocales, Budget budget)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            reader.AddError(path, "must be a JSON object");
+            return null;
+        }
+
+        if (!budget.TakeDelivery())
+        {
+            return null;
+        }
+
+        var errors = reader.Errors.Count;
+        var html = reader.OptionalString(element, "html", $"{path}.html");
+        var template = reader.OptionalString(element, fields.TemplateId, $"{path}.{fields.TemplateId}");
+        var text = reader.OptionalString(element, "text", $"{path}.text");
+        var subject = reader.OptionalString(element, "subject", $"{path}.subject");
+        var replyTo = reader.OptionalString(element, "replyTo", $"{path}.replyTo");
+        var variables = reader.OptionalObject(element, "variables", $"{path}.variables");
+        if (html is not null && template is not null)
+        {
+            reader.AddError(path, $"has both html and {fields.TemplateId}; give one of them");
+        }
+        else if (html is null && template is null)
+        {
+            reader.AddError(path, text is null
+                ? $"needs html (optionally with text) or {fields.StoredTemplate}; it has neither"
+                : $"has only text; add html (the text part is sent with it) or use {fields.StoredTemplate}");
+        }
+        else if (template is not null && text is not null)
+        {
+            reader.AddError($"{path}.text", "goes with html, not with a stored template");
+        }
+        else if (html is not null && variables is not null)
+        {
+            reader.AddError($"{path}.variables", "go with a stored template, not with html");
+        }
+
+        MessageTemplate? Parse(string? source, string part)
+        {
+            if (source is null || budget.Exceeded || !budget.TakeCharacters(source.Length))
+            {
+                return null;
+            }
+
+            try
+            {
+                return MessageTemplate.Parse(source);
+            }
+            catch (TemplateSyntaxException exception)
+            {
+                reader.AddError($"{path}.{part}", $"is not a valid template: {exception.Message}");
+                return null;
+            }
+        }
+
+        var subjectTemplate = Parse(subject, "subject");
+        var htmlTemplate = Parse(html, "html");
+        var textTemplate = Parse(text, "text");
+        var replyToTemplate = Parse(replyTo, "replyTo");
+
+        var locales = new Dictionary<string, EmailDelivery>(StringComparer.OrdinalIgnoreCase);
+        if (reader.OptionalObject(element, "locales", $"{path}.locales") is { } localeMap)
+        {
+            if (!allowLocales)
+            {
+                reader.AddError($"{path}.locales", "cannot be nested inside a locale");
+            }
+            else
+            {
+                foreach (var (name, value) in reader.Properties(localeMap, $"{path}.locales"))
+                {
+                    if (budget.Exceeded)
+                    {
+                        break;
+                    }
+
+                    if (ReadDelivery(reader, fields, value, ConfigReader.PathOf($"{path}.locales", name), allowLocales: false, budget) is { } localized)
+                    {
+                        locales[name] = localized;
+                    }
+                }
+            }
+        }
+
+        return reader.Errors.Count > errors
+            ? null
+            : new EmailDelivery(subjectTemplate, htmlTemplate, textTemplate, template, variables?.Clone(), replyToTemplate, locales); // detached from the caller's JsonDocument
+    }
+
+    /// <inheritdoc/>
+    public EmailDelivery this[string key] => _deliveries[key];
+
+    /// <inheritdoc/>
+    public IEnumerable<string> Keys => _deliveries.Keys;
+
+    /// <inheritdoc/>
+    public IEnumerable<EmailDelivery> Values => _deliveries.Values;
+
+    /// <inheritdoc/>
+    public int Count => _deliveries.Count;
+
+    /// <inheritdoc/>
+    public bool ContainsKey(string key) => _deliveries.ContainsKey(key);
+
+    /// <inheritdoc/>
+    public bool TryGetValue(string key, [MaybeNullWhen(false)] out EmailDelivery value) => _deliveries.TryGetValue(key, out value);
+
+    /// <inheritdoc/>
+    public IEnumerator<KeyValuePair<string, EmailDelivery>> GetEnumerator() => _deliveries.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
