@@ -101,28 +101,8 @@ internal static class OAuthConfigFields
         return map;
     }
 
-    /// <summary>An optional boolean (or the string <c>true</c>/<c>false</c>); <paramref name="fallback"/> when absent.</summary>
-    public static bool Flag(ConfigReader reader, string name, bool fallback)
-    {
-        if (!reader.Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return fallback;
-        }
-
-        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
-        {
-            return value.GetBoolean();
-        }
-
-        // Configuration sections (appsettings, environment variables) hold every value as a string.
-        if (value.GetTextOrNull()?.Trim().ToLowerInvariant() is "true" or "false")
-        {
-            return value.GetTextOrNull()!.Trim().Equals("true", StringComparison.OrdinalIgnoreCase);
-        }
-
-        reader.AddError(name, "must be true or false");
-        return fallback;
-    }
+    /// <summary>A boolean of the config's root (<see cref="ConfigReader.OptionalBoolean"/>).</summary>
+    public static bool Flag(ConfigReader reader, string name, bool fallback) => reader.OptionalBoolean(reader.Root, name, name, fallback);
 
     /// <summary>A duration as jose writes it: seconds as a number, or a string such as <c>30</c>, <c>30s</c>,
     /// <c>5 minutes</c>, <c>1h</c>, <c>1 day</c>.</summary>

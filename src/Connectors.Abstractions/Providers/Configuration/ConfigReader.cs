@@ -82,6 +82,75 @@ public sealed class ConfigReader
         return OptionalObject(Root, name, name);
     }
 
+    /// <summary>Reads a required JSON array at <paramref name="name"/> of <see cref="Root"/>.</summary>
+    public JsonElement? RequiredArray(string name)
+    {
+        if (!TryGet(Root, name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            AddError(name, "is required");
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            AddError(name, "must be a JSON array");
+            return null;
+        }
+
+        return value;
+    }
+
+    /// <summary>Reads an optional boolean of <paramref name="parent"/>: JSON <c>true</c>/<c>false</c>, or the strings
+    /// <c>true</c>/<c>false</c> in any case (configuration sections hold every value as a string);
+    /// <paramref name="fallback"/> when absent or null.</summary>
+    public bool OptionalBoolean(JsonElement parent, string name, string path, bool fallback)
+    {
+        if (!TryGet(parent, name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return fallback;
+        }
+
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        switch (value.GetTextOrNull()?.Trim().ToLowerInvariant())
+        {
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                AddError(path, "must be true or false");
+                return fallback;
+        }
+    }
+
+    /// <summary>Reads an optional whole number of <paramref name="parent"/> within
+    /// [<paramref name="minimum"/>, <paramref name="maximum"/>]: a JSON number or a string of digits; null when absent or null.</summary>
+    public int? OptionalInteger(JsonElement parent, string name, string path, int minimum, int maximum)
+    {
+        if (!TryGet(parent, name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var number = value.ValueKind switch
+        {
+            JsonValueKind.Number when value.TryGetInt64(out var n) => n,
+            JsonValueKind.String when long.TryParse(value.GetTextOrNull()?.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) => n,
+            _ => (long?)null,
+        };
+        if (number is null || number < minimum || number > maximum)
+        {
+            AddError(path, $"must be a whole number from {minimum} to {maximum}");
+            return null;
+        }
+
+        return (int)number;
+    }
+
     /// <summary>
     /// The properties of the object <paramref name="parent"/>. A name that is not text (an escaped lone surrogate) is
     /// reported at <paramref name="path"/> and skipped.

@@ -41,6 +41,15 @@ public sealed record EmailDeliveryFields(string Provider)
 
     /// <summary>What a stored template is called in messages; default <c>a stored template</c>.</summary>
     public string StoredTemplate { get; init; } = "a stored template";
+
+    /// <summary>The config field holding Logto's template list (<see cref="EmailDeliveries.ReadTemplates"/>); default <c>templates</c>.</summary>
+    public string Templates { get; init; } = "templates";
+
+    /// <summary>The template list's content-type field: <c>contentType</c> (Logto's SMTP, the default) or <c>type</c> (Logto's SendGrid).</summary>
+    public string ContentType { get; init; } = "contentType";
+
+    /// <summary>Whether the template list may name stored templates (<see cref="TemplateId"/> with <c>variables</c>); default false.</summary>
+    public bool TemplatesMayBeStored { get; init; }
 }
 
 /// <summary>
@@ -100,6 +109,109 @@ public sealed class EmailDeliveries : IReadOnlyDictionary<string, EmailDelivery>
         return reader.Errors.Count > errors ? null : new EmailDeliveries(deliveries);
     }
 
+    /// <summary>
+    /// Reads Logto's template list, the required array <see cref="EmailDeliveryFields.Templates"/> (Logto's SendGrid and
+    /// SMTP connectors): each entry has a <c>usageType</c>, a <c>subject</c>, a <c>content</c> and its content type
+    /// (<see cref="EmailDeliveryFields.ContentType"/>: <c>text/html</c> or <c>text/plain</c>), or, where the provider has
+    /// them, a stored template (<see cref="EmailDeliveryFields.TemplateId"/>, optionally with <c>variables</c>); optionally
+    /// a <c>replyTo</c> and a <c>locale</c>. Entries of one usage type with a <c>locale</c> are its variants, the one
+    /// without is sent for every other language. A usage type and locale listed twice is an error (Logto would silently
+    /// use the first). Problems go to <paramref name="reader"/> with their paths; null then.
+    /// </summary>
+    public static EmailDeliveries? ReadTemplates(ConfigReader reader, EmailDeliveryFields fields)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(fields);
+        if (reader.RequiredArray(fields.Templates) is not { } list)
+        {
+            return null;
+        }
+
+        var errors = reader.Errors.Count;
+        var budget = new Budget(reader, fields.Templates);
+        var entries = new List<(string Type, string? Locale, EmailDelivery Delivery, string Path)>();
+        var index = -1;
+        foreach (var element in list.EnumerateArray())
+        {
+            var path = $"{fields.Templates}[{++index}]";
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                reader.AddError(path, "must be a JSON object");
+                continue;
+            }
+
+            if (!budget.TakeDelivery())
+            {
+                break;
+            }
+
+            var before = reader.Errors.Count;
+            var type = reader.RequiredString(element, "usageType", $"{path}.usageType")?.Trim();
+            var locale = reader.OptionalString(element, "locale", $"{path}.locale")?.Trim();
+            var stored = fields.TemplatesMayBeStored ? reader.OptionalString(element, fields.TemplateId, $"{path}.{fields.TemplateId}")?.Trim() : null;
+            var variables = fields.TemplatesMayBeStored ? reader.OptionalObject(element, "variables", $"{path}.variables") : null;
+            string? content = null, contentType = null;
+            if (stored is null)
+            {
+                content = reader.RequiredString(element, "content", $"{path}.content");
+                contentType = reader.RequiredString(element, fields.ContentType, $"{path}.{fields.ContentType}")?.Trim().ToLowerInvariant();
+                if (contentType is not (null or "text/html" or "text/plain"))
+                {
+                    reader.AddError($"{path}.{fields.ContentType}", "must be text/html or text/plain");
+                }
+
+                if (variables is not null)
+                {
+                    reader.AddError($"{path}.variables", $"go with {fields.StoredTemplate} ({fields.TemplateId}), not with content");
+                }
+            }
+            else if (element.TryGetProperty("content", out _))
+            {
+                reader.AddError($"{path}.content", $"goes without {fields.TemplateId}: give one of them");
+            }
+
+            var subject = stored is null ? reader.RequiredString(element, "subject", $"{path}.subject") : reader.OptionalString(element, "subject", $"{path}.subject");
+            var replyTo = reader.OptionalString(element, "replyTo", $"{path}.replyTo");
+            var subjectTemplate = budget.Parse(subject, $"{path}.subject");
+            var body = budget.Parse(content, $"{path}.content");
+            var replyToTemplate = budget.Parse(replyTo, $"{path}.replyTo");
+            if (reader.Errors.Count > before || type is null)
+            {
+                continue;
+            }
+
+            var html = contentType == "text/html";
+            entries.Add((type, locale, new EmailDelivery(subjectTemplate, html ? body : null, html ? null : body, stored, variables?.Clone(), replyToTemplate, Empty), path));
+        }
+
+        var deliveries = new Dictionary<string, EmailDelivery>(StringComparer.Ordinal);
+        foreach (var group in entries.GroupBy(e => e.Type, StringComparer.Ordinal))
+        {
+            var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var entry in group)
+            {
+                if (!seen.TryAdd(entry.Locale ?? string.Empty, entry.Path))
+                {
+                    reader.AddError(entry.Path, $"repeats usage type '{SafeText.FromProvider(entry.Type, 64)}'{(entry.Locale is null ? string.Empty : $" for locale '{SafeText.FromProvider(entry.Locale, 35)}'")} of {seen[entry.Locale ?? string.Empty]}; keep one of them");
+                }
+            }
+
+            var basis = group.FirstOrDefault(e => e.Locale is null);
+            if (basis.Delivery is null)
+            {
+                reader.AddError(group.First().Path, $"has a locale, and no entry of usage type '{SafeText.FromProvider(group.Key, 64)}' has none: add one, sent for every other language");
+                continue;
+            }
+
+            var locales = group.Where(e => e.Locale is not null).GroupBy(e => e.Locale!, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Delivery, StringComparer.OrdinalIgnoreCase);
+            deliveries[group.Key] = basis.Delivery with { Locales = locales };
+        }
+
+        return reader.Errors.Count > errors ? null : new EmailDeliveries(deliveries);
+    }
+
+    private static readonly IReadOnlyDictionary<string, EmailDelivery> Empty = new Dictionary<string, EmailDelivery>();
+
     private sealed class Budget(ConfigReader reader, string field)
     {
         private int _deliveries;
@@ -128,6 +240,26 @@ public sealed class EmailDeliveries : IReadOnlyDictionary<string, EmailDelivery>
             }
 
             return !Exceeded;
+        }
+
+        /// <summary>The template of <paramref name="source"/>, counted against the budget; null (a syntax error
+        /// reported at <paramref name="path"/>) when it does not parse.</summary>
+        public MessageTemplate? Parse(string? source, string path)
+        {
+            if (source is null || Exceeded || !TakeCharacters(source.Length))
+            {
+                return null;
+            }
+
+            try
+            {
+                return MessageTemplate.Parse(source);
+            }
+            catch (TemplateSyntaxException exception)
+            {
+                reader.AddError(path, $"is not a valid template: {exception.Message}");
+                return null;
+            }
         }
     }
 
@@ -170,28 +302,10 @@ public sealed class EmailDeliveries : IReadOnlyDictionary<string, EmailDelivery>
             reader.AddError($"{path}.variables", "go with a stored template, not with html");
         }
 
-        MessageTemplate? Parse(string? source, string part)
-        {
-            if (source is null || budget.Exceeded || !budget.TakeCharacters(source.Length))
-            {
-                return null;
-            }
-
-            try
-            {
-                return MessageTemplate.Parse(source);
-            }
-            catch (TemplateSyntaxException exception)
-            {
-                reader.AddError($"{path}.{part}", $"is not a valid template: {exception.Message}");
-                return null;
-            }
-        }
-
-        var subjectTemplate = Parse(subject, "subject");
-        var htmlTemplate = Parse(html, "html");
-        var textTemplate = Parse(text, "text");
-        var replyToTemplate = Parse(replyTo, "replyTo");
+        var subjectTemplate = budget.Parse(subject, $"{path}.subject");
+        var htmlTemplate = budget.Parse(html, $"{path}.html");
+        var textTemplate = budget.Parse(text, $"{path}.text");
+        var replyToTemplate = budget.Parse(replyTo, $"{path}.replyTo");
 
         var locales = new Dictionary<string, EmailDelivery>(StringComparer.OrdinalIgnoreCase);
         if (reader.OptionalObject(element, "locales", $"{path}.locales") is { } localeMap)
