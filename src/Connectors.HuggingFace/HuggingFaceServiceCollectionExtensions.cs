@@ -11,6 +11,7 @@ public static class HuggingFaceServiceCollectionExtensions
     public static ConnectorsBuilder AddHuggingFace(this ConnectorsBuilder builder, Action<HuggingFaceOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddProvider<HuggingFaceConnectorFactory, HuggingFaceOptions, HuggingFaceOptionsValidator>(HuggingFaceConnectorFactory.HttpClientName, configure);
+        builder.AddProvider<HuggingFaceConnectorFactory, HuggingFaceOptions>(HuggingFaceConnectorFactory.HttpClientName, configure);
+        return builder;
     }
 }

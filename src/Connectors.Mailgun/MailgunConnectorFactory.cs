@@ -1,15 +1,13 @@
-using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Connectors.Mailgun;
 
 /// <summary>Creates <see cref="MailgunEmailConnector"/>s from Logto-format JSON configs. Registered by <c>AddMailgun</c>.</summary>
-public sealed class MailgunConnectorFactory : ConnectorFactory<MailgunConfig>
+public sealed class MailgunConnectorFactory : ProviderConnectorFactory<MailgunConfig, MailgunOptions>
 {
     /// <summary>The connector id, also the key of its stored config.</summary>
     public const string ConnectorId = "mailgun-email";
@@ -38,31 +36,20 @@ public sealed class MailgunConnectorFactory : ConnectorFactory<MailgunConfig>
             },
         ]);
 
-    private readonly MailgunOptions _options;
-    private readonly ProviderHttpClient _http;
-    private readonly ILogger _logger;
-
     /// <summary>Creates the factory (normally through DI).</summary>
-    /// <exception cref="InvalidOperationException">When an option is out of range (a timeout not positive).</exception>
-    public MailgunConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<MailgunOptions> options, TimeProvider time, ILoggerFactory loggerFactory, IMeterFactory? meterFactory = null)
-        : base(loggerFactory?.CreateLogger<MailgunEmailConnector>(), meterFactory)
+    public MailgunConnectorFactory(ProviderServices services, IOptions<MailgunOptions> options)
+        : base(services, options, ProviderName, HttpClientName)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(loggerFactory);
-        ArgumentNullException.ThrowIfNull(time);
-        _options = options.Value;
-        _logger = loggerFactory.CreateLogger<MailgunEmailConnector>();
-        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, _logger, time, meterFactory);
     }
 
     /// <inheritdoc/>
     public override ConnectorMetadata Metadata => ConnectorMetadata;
 
     /// <inheritdoc/>
-    protected override MailgunConfig? Parse(ConfigReader reader) => MailgunConfig.Parse(reader, _options);
+    protected override MailgunConfig? Parse(ConfigReader reader) => MailgunConfig.Parse(reader, Options);
 
     /// <inheritdoc/>
-    protected override IConnector CreateConnector(MailgunConfig config) => new MailgunEmailConnector(config, _options, _http, _logger);
+    protected override IConnector CreateConnector(MailgunConfig config) => new MailgunEmailConnector(config, Options, Http, Logger);
 
     private static JsonElement DefaultDeliveries()
     {

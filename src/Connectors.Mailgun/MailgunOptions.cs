@@ -1,9 +1,9 @@
-using Connectors.Abstractions;
+using Connectors.Abstractions.Providers;
 
 namespace Connectors.Mailgun;
 
 /// <summary>Host-level Mailgun settings (not part of a tenant's config).</summary>
-public sealed class MailgunOptions
+public sealed class MailgunOptions : ProviderOptions
 {
     /// <summary>
     /// Endpoints a config may name besides <c>https://*.mailgun.net</c>, as origins (scheme, host, port), e.g. a
@@ -17,6 +17,15 @@ public sealed class MailgunOptions
     /// <summary>Tag each message with its usage type (<c>o:tag</c>) for Mailgun analytics. Default false.</summary>
     public bool TagWithUsageType { get; set; }
 
-    /// <summary>Timeouts and the response size cap. A send is never retried once it may have reached Mailgun.</summary>
-    public ConnectorHttpOptions Http { get; set; } = new();
+    /// <inheritdoc/>
+    protected override void Validate(string name, ICollection<string> problems)
+    {
+        var i = 0;
+        foreach (var endpoint in AllowedEndpoints)
+        {
+            OptionsChecks.AbsoluteUri(endpoint, $"{name}.AllowedEndpoints[{i++}]", problems);
+        }
+
+        base.Validate(name, problems);
+    }
 }

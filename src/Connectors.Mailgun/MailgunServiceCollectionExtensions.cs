@@ -11,6 +11,7 @@ public static class MailgunServiceCollectionExtensions
     public static ConnectorsBuilder AddMailgun(this ConnectorsBuilder builder, Action<MailgunOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddProvider<MailgunConnectorFactory, MailgunOptions, MailgunOptionsValidator>(MailgunConnectorFactory.HttpClientName, configure);
+        builder.AddProvider<MailgunConnectorFactory, MailgunOptions>(MailgunConnectorFactory.HttpClientName, configure);
+        return builder;
     }
 }

@@ -30,28 +30,35 @@ public sealed class OAuthFlow
     private readonly OAuthEndpoints? _endpoints;
     private readonly Uri? _issuer;
     private readonly ProviderHttpClient _http;
-    private readonly OpenIdMetadataCache _metadata;
+    private readonly OpenIdMetadataCache? _metadata;
     private readonly AuthenticationHeaderValue? _basic;
 
-    /// <summary>A flow with known endpoints.</summary>
-    public OAuthFlow(OAuthClientSettings client, OAuthEndpoints endpoints, ProviderHttpClient http, OpenIdMetadataCache metadata)
+    /// <summary>A flow with known endpoints; <paramref name="metadata"/> holds the JWKS that ID tokens are checked
+    /// against, and is needed only when <see cref="OAuthClientSettings.IdToken"/> is set (plain OAuth 2.0 needs none).</summary>
+    /// <exception cref="ArgumentException">When ID tokens are checked and <paramref name="metadata"/> is null.</exception>
+    public OAuthFlow(OAuthClientSettings client, OAuthEndpoints endpoints, ProviderHttpClient http, OpenIdMetadataCache? metadata)
         : this(client, http, metadata)
     {
         _endpoints = endpoints ?? throw new ArgumentNullException(nameof(endpoints));
     }
 
-    /// <summary>A flow whose endpoints come from <paramref name="issuer"/>'s discovery document (cached).</summary>
+    /// <summary>A flow whose endpoints come from <paramref name="issuer"/>'s discovery document (cached in <paramref name="metadata"/>).</summary>
     public OAuthFlow(OAuthClientSettings client, Uri issuer, ProviderHttpClient http, OpenIdMetadataCache metadata)
-        : this(client, http, metadata)
+        : this(client, http, metadata ?? throw new ArgumentNullException(nameof(metadata)))
     {
         _issuer = issuer ?? throw new ArgumentNullException(nameof(issuer));
     }
 
-    private OAuthFlow(OAuthClientSettings client, ProviderHttpClient http, OpenIdMetadataCache metadata)
+    private OAuthFlow(OAuthClientSettings client, ProviderHttpClient http, OpenIdMetadataCache? metadata)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _http = http ?? throw new ArgumentNullException(nameof(http));
-        _metadata = metadata ?? throw new ArgumentNullException(nameof(metadata));
+        _metadata = metadata;
+        if (metadata is null && client.IdToken is not null)
+        {
+            throw new ArgumentException("A flow that checks ID tokens (OAuthClientSettings.IdToken) needs an OpenIdMetadataCache for the provider's keys.", nameof(metadata));
+        }
+
         _basic = client.Authentication == ClientAuthenticationMethod.ClientSecretBasic
             // RFC 6749 2.3.1: id and secret are form-url-encoded before Base64, so ':' and '%' survive.
             ? new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{WebUtility.UrlEncode(client.ClientId)}:{WebUtility.UrlEncode(client.ClientSecret.Reveal())}")))
@@ -66,7 +73,7 @@ public sealed class OAuthFlow
 
     /// <summary>The endpoints: as given, or discovered.</summary>
     public async ValueTask<OAuthEndpoints> GetEndpointsAsync(CancellationToken cancellationToken = default) =>
-        _endpoints ?? (await _metadata.GetConfigurationAsync(_issuer!, cancellationToken).ConfigureAwait(false)).Endpoints;
+        _endpoints ?? (await _metadata!.GetConfigurationAsync(_issuer!, cancellationToken).ConfigureAwait(false)).Endpoints;
 
     /// <summary>
     /// The authorization URL. Scope: the request's, else <see cref="OAuthClientSettings.Scope"/>. With PKCE a fresh
@@ -290,6 +297,43 @@ public sealed class OAuthFlow
         return profile;
     }
 
+    /// <summary>
+    /// A further call to the provider's API with the access token, such as GitHub's <c>/user/emails</c>: a GET with
+    /// <c>Authorization: Bearer</c> and <c>Accept: application/json</c> (plus <paramref name="headers"/>), retried as a
+    /// safe operation, the token kept out of every message, the body a JSON value. <paramref name="inspect"/> reads the
+    /// provider's answer (its shape, an error in a 200 body); by default a 401 is
+    /// <see cref="ConnectorErrorCode.SocialAccessTokenInvalid"/>. A <paramref name="bestEffort"/> call returns null when
+    /// it fails (<see cref="ProviderRequest.BestEffort"/>: logged as event 1004, not counted as a failure); a required one throws.
+    /// </summary>
+    /// <exception cref="ConnectorException">A required call's failure, as <see cref="ProviderHttpClient.SendJsonAsync"/>.</exception>
+    /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled, best effort or not.</exception>
+    public async Task<JsonElement?> GetJsonAsync(OAuthSignIn signIn, string operation, Uri endpoint, bool bestEffort, Func<ProviderResponse, ProviderFailure?>? inspect = null, IReadOnlyList<KeyValuePair<string, string>>? headers = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(signIn);
+        ArgumentException.ThrowIfNullOrEmpty(operation);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        try
+        {
+            return await _http.SendJsonAsync(
+                new ProviderRequest(operation, HttpMethod.Get, endpoint, RequestSafety.Safe)
+                {
+                    Authorization = new AuthenticationHeaderValue("Bearer", signIn.Tokens.AccessToken),
+                    Headers = headers is null ? AcceptJson : [.. AcceptJson, .. headers],
+                    Inspect = inspect ?? InspectApi,
+                    Secrets = [signIn.Tokens.AccessToken],
+                    BestEffort = bestEffort,
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConnectorException) when (bestEffort)
+        {
+            return null;
+        }
+    }
+
+    private static ProviderFailure? InspectApi(ProviderResponse response) =>
+        response.StatusCode == 401 ? new ProviderFailure(ConnectorErrorCode.SocialAccessTokenInvalid, "rejected the access token (HTTP 401)") : null;
+
     private async Task<TokenSet> ExchangeAsync(OAuthEndpoints endpoints, string code, string redirectUri, string? verifier, CancellationToken cancellationToken)
     {
         var form = new List<KeyValuePair<string, string>>(10)
@@ -428,7 +472,7 @@ public sealed class OAuthFlow
         JsonWebToken? token = null;
         try
         {
-            var keys = await _metadata.GetSigningKeysAsync(jwks, refresh: false, cancellationToken).ConfigureAwait(false);
+            var keys = await _metadata!.GetSigningKeysAsync(jwks, refresh: false, cancellationToken).ConfigureAwait(false);
             var result = await Handler.ValidateTokenAsync(idToken, Parameters(keys)).ConfigureAwait(false);
             if (!result.IsValid && result.Exception is SecurityTokenSignatureKeyNotFoundException)
             {

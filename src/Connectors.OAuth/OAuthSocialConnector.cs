@@ -1,6 +1,8 @@
 using System.Globalization;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Connectors.OAuth;
 
@@ -11,14 +13,19 @@ namespace Connectors.OAuth;
 /// </summary>
 public abstract class OAuthSocialConnector : ISocialConnector
 {
-    /// <summary>Creates the connector on <paramref name="flow"/>.</summary>
-    protected OAuthSocialConnector(OAuthFlow flow)
+    /// <summary>Creates the connector on <paramref name="flow"/>; it logs to <paramref name="logger"/> (nowhere when null).</summary>
+    protected OAuthSocialConnector(OAuthFlow flow, ILogger? logger = null)
     {
         Flow = flow ?? throw new ArgumentNullException(nameof(flow));
+        Logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>The flow.</summary>
     protected OAuthFlow Flow { get; }
+
+    /// <summary>Where the connector logs what the provider's own events say (event ids: see the README's
+    /// "Write your own connector").</summary>
+    protected ILogger Logger { get; }
 
     /// <inheritdoc/>
     public abstract ConnectorMetadata Metadata { get; }

@@ -1,14 +1,12 @@
-using System.Diagnostics.Metrics;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
 using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Connectors.WeCom;
 
 /// <summary>Creates <see cref="WeComConnector"/>s from Logto-format JSON configs. Registered by <c>AddWeCom</c>.</summary>
-public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
+public sealed class WeComConnectorFactory : ProviderConnectorFactory<WeComConfig, WeComOptions>
 {
     /// <summary>The connector id, also the key of its stored config.</summary>
     public const string ConnectorId = "wecom-universal";
@@ -31,26 +29,15 @@ public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
             new FormItem("scope", "Scope", FormItemType.MultilineText) { Placeholder = "snsapi_base", Description = "snsapi_base (default; user id only) or snsapi_privateinfo (asks the member's consent for email, mobile and avatar; only inside the WeCom client)." },
         ]);
 
-    private readonly ProviderHttpClient _http;
-    private readonly WeComOptions _options;
     private readonly ApplicationTokenCache _tokens;
-    private readonly ILogger _logger;
     private readonly string _apiBase;
 
     /// <summary>Creates the factory (normally through DI).</summary>
-    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">When an option is out of range
-    /// (<see cref="WeComOptionsValidator"/>); with <c>ValidateOnStart</c> the host fails at start instead.</exception>
-    public WeComConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<WeComOptions> options, TimeProvider time, ILoggerFactory loggerFactory, IDistributedCache? distributedCache = null, IMeterFactory? meterFactory = null, ISharedTokenStore? sharedTokenStore = null)
-        : base(loggerFactory?.CreateLogger<WeComConnector>(), meterFactory)
+    public WeComConnectorFactory(ProviderServices services, IOptions<WeComOptions> options, IDistributedCache? distributedCache = null, ISharedTokenStore? sharedTokenStore = null)
+        : base(services, options, ProviderName, HttpClientName)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(loggerFactory);
-        ArgumentNullException.ThrowIfNull(time);
-        _options = options.Value;
-        _logger = loggerFactory.CreateLogger<WeComConnector>();
-        _http = new ProviderHttpClient(ProviderName, httpClientFactory, HttpClientName, _options.Http, _logger, time, meterFactory);
-        _tokens = new ApplicationTokenCache(ProviderName, _options.TokenCache, time, _logger, distributedCache, meterFactory, sharedTokenStore);
-        _apiBase = ProviderEndpoint.Combine(_options.ApiBaseAddress, string.Empty).AbsoluteUri;
+        _tokens = new ApplicationTokenCache(ProviderName, Options.TokenCache, services.TimeProvider, Logger, distributedCache, services.MeterFactory, sharedTokenStore);
+        _apiBase = ProviderEndpoint.Combine(Options.ApiBaseAddress, string.Empty).AbsoluteUri;
     }
 
     /// <summary>The access-token cache shared by every WeCom connector of this factory.</summary>
@@ -63,5 +50,5 @@ public sealed class WeComConnectorFactory : ConnectorFactory<WeComConfig>
     protected override WeComConfig? Parse(ConfigReader reader) => WeComConfig.Parse(reader);
 
     /// <inheritdoc/>
-    protected override IConnector CreateConnector(WeComConfig config) => new WeComConnector(config, _options, _apiBase, _http, _tokens, _logger);
+    protected override IConnector CreateConnector(WeComConfig config) => new WeComConnector(config, Options, _apiBase, Http, _tokens, Logger);
 }

@@ -1,4 +1,5 @@
 using Connectors.Abstractions;
+using Connectors.Abstractions.Providers;
 
 namespace Connectors.WeCom;
 
@@ -13,7 +14,7 @@ public enum WeComBrowserLogin
 }
 
 /// <summary>Host-level WeCom settings (not part of a tenant's config).</summary>
-public sealed class WeComOptions
+public sealed class WeComOptions : ProviderOptions
 {
     /// <summary>The server API base. Default <c>https://qyapi.weixin.qq.com</c>.</summary>
     public Uri ApiBaseAddress { get; set; } = new("https://qyapi.weixin.qq.com");
@@ -42,6 +43,25 @@ public sealed class WeComOptions
     /// </summary>
     public ApplicationTokenCacheOptions TokenCache { get; set; } = new();
 
-    /// <summary>Timeouts, retries and the response size cap.</summary>
-    public ConnectorHttpOptions Http { get; set; } = new();
+
+    /// <inheritdoc/>
+    protected override void Validate(string name, ICollection<string> problems)
+    {
+        OptionsChecks.AbsoluteUri(ApiBaseAddress, $"{name}.ApiBaseAddress", problems, carriesCredentials: true);
+        OptionsChecks.AbsoluteUri(InClientAuthorizeEndpoint, $"{name}.InClientAuthorizeEndpoint", problems);
+        OptionsChecks.AbsoluteUri(WebLoginEndpoint, $"{name}.WebLoginEndpoint", problems);
+        OptionsChecks.AbsoluteUri(LegacyQrConnectEndpoint, $"{name}.LegacyQrConnectEndpoint", problems);
+        if (!Enum.IsDefined(BrowserLogin))
+        {
+            problems.Add($"{name}.BrowserLogin must be WebLogin or LegacyQrConnect (was {(int)BrowserLogin}).");
+        }
+
+        if (Lang is { } lang && lang is not ("zh" or "en"))
+        {
+            problems.Add($"{name}.Lang must be zh, en or null.");
+        }
+
+        base.Validate(name, problems);
+        OptionsChecks.TokenCache(TokenCache, $"{name}.TokenCache", problems);
+    }
 }

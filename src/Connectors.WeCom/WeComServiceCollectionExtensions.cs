@@ -13,6 +13,7 @@ public static class WeComServiceCollectionExtensions
     public static ConnectorsBuilder AddWeCom(this ConnectorsBuilder builder, Action<WeComOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddProvider<WeComConnectorFactory, WeComOptions, WeComOptionsValidator>(WeComConnectorFactory.HttpClientName, configure);
+        builder.AddProvider<WeComConnectorFactory, WeComOptions>(WeComConnectorFactory.HttpClientName, configure);
+        return builder;
     }
 }

@@ -62,24 +62,22 @@ public sealed record ConnectorsBuilder(IServiceCollection Services)
 {
     /// <summary>
     /// Registers a provider (for provider packages): applies <paramref name="configure"/> to its options (every
-    /// call's), validates them when the host starts (<typeparamref name="TValidator"/>, <c>ValidateOnStart</c>), and
-    /// registers its factory (once, however often this is called) and its named <see cref="HttpClient"/>, whose
+    /// call's), validates them when the host starts (<see cref="ProviderOptions"/>' own checks, <c>ValidateOnStart</c>),
+    /// and registers its factory (once, however often this is called) and its named <see cref="HttpClient"/>, whose
     /// built-in request logging is removed (it would log request URLs, and provider queries carry tokens) and which
     /// never follows a redirect: whatever primary handler the host configures for it, <c>AllowAutoRedirect</c> is
     /// turned off once every configuration has run (a redirect is then a provider error naming its status).
     /// </summary>
     /// <typeparam name="TFactory">The provider's connector factory.</typeparam>
     /// <typeparam name="TOptions">The provider's host-level options.</typeparam>
-    /// <typeparam name="TValidator">The validator of <typeparamref name="TOptions"/>.</typeparam>
     /// <param name="httpClientName">The provider's named client.</param>
     /// <param name="configure">Sets the provider's options; may be null.</param>
-    public ConnectorsBuilder AddProvider<
+    /// <returns>The named client's builder, for what the provider needs on every request (GitHub's <c>User-Agent</c>).</returns>
+    public IHttpClientBuilder AddProvider<
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFactory,
-        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions,
-        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(string httpClientName, Action<TOptions>? configure)
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions>(string httpClientName, Action<TOptions>? configure)
         where TFactory : class, IConnectorFactory
-        where TOptions : class
-        where TValidator : class, IValidateOptions<TOptions>
+        where TOptions : ProviderOptions
     {
         ArgumentException.ThrowIfNullOrEmpty(httpClientName);
         var options = Services.AddOptions<TOptions>();
@@ -89,20 +87,20 @@ public sealed record ConnectorsBuilder(IServiceCollection Services)
         }
 
         options.ValidateOnStart();
-        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, ProviderOptionsValidator<TOptions>>());
         if (Services.Any(d => d.ServiceType == typeof(TFactory)))
         {
-            return this;
+            return Services.AddHttpClient(httpClientName);
         }
 
+        Services.TryAddSingleton<ProviderServices>();
         Services.AddSingleton<TFactory>();
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectorFactory, TFactory>(sp => sp.GetRequiredService<TFactory>()));
-        Services.AddHttpClient(httpClientName)
-            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan) // ProviderHttpClient enforces the timeouts
-            .RemoveAllLoggers();
         Services.AddSingleton(new ProviderHttpClientPolicy(httpClientName, null));
         Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, ProviderHttpClientFilter>());
-        return this;
+        return Services.AddHttpClient(httpClientName)
+            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan) // ProviderHttpClient enforces the timeouts
+            .RemoveAllLoggers();
     }
 
     /// <summary>

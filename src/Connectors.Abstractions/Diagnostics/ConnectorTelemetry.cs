@@ -9,7 +9,8 @@ namespace Connectors.Abstractions;
 /// Measures and logs for one provider component. The one failure path: every <see cref="ConnectorException"/> a
 /// connector raises, whether a provider call failed or a problem was found before any request (an invalid config at
 /// creation, a callback without a code), is counted in <c>connectors.failures</c> and logged (event 1003) with its
-/// provider, operation and <c>error.type</c>.
+/// provider, operation and <c>error.type</c>; a best-effort request's failure (<see cref="Providers.ProviderRequest.BestEffort"/>)
+/// only in <c>connectors.requests</c> and event 1004.
 /// </summary>
 internal sealed class ConnectorTelemetry
 {
@@ -34,7 +35,7 @@ internal sealed class ConnectorTelemetry
         Log.RequestFailed(_logger, provider, operation, failure.WireCode, failure.Message);
     }
 
-    public void RecordRequest(string provider, string operation, TimeSpan elapsed, int? status, ConnectorException? failure)
+    public void RecordRequest(string provider, string operation, TimeSpan elapsed, int? status, ConnectorException? failure, bool bestEffort = false)
     {
         var tags = Tags(provider, operation, failure?.WireCode);
         _instruments.Requests.Add(1, tags);
@@ -42,6 +43,10 @@ internal sealed class ConnectorTelemetry
         if (failure is null)
         {
             Log.RequestCompleted(_logger, provider, operation, status ?? 0, elapsed.TotalMilliseconds);
+        }
+        else if (bestEffort)
+        {
+            Log.BestEffortRequestFailed(_logger, provider, operation, failure.WireCode, failure.Message);
         }
         else
         {

@@ -14,4 +14,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "{Provider} {Operation} failed with {ErrorCode}: {Reason}")]
     public static partial void RequestFailed(ILogger logger, string provider, string operation, string errorCode, string reason);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "{Provider} {Operation} failed with {ErrorCode} and is done without: {Reason}")]
+    public static partial void BestEffortRequestFailed(ILogger logger, string provider, string operation, string errorCode, string reason);
 }

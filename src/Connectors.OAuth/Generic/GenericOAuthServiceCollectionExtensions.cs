@@ -11,7 +11,7 @@ public static class GenericOAuthServiceCollectionExtensions
     public static ConnectorsBuilder AddOAuth2(this ConnectorsBuilder builder, Action<OAuth2Options>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddProvider<OAuth2ConnectorFactory, OAuth2Options, GenericOAuthOptionsValidator>(OAuth2ConnectorFactory.HttpClientName, configure);
+        builder.AddProvider<OAuth2ConnectorFactory, OAuth2Options>(OAuth2ConnectorFactory.HttpClientName, configure);
         // The addresses come from tenants' configs: public ones only, or the origins the host allows.
         return builder.ConnectToPublicAddressesOnly(OAuth2ConnectorFactory.HttpClientName, static services => services.GetRequiredService<IOptions<OAuth2Options>>().Value.IsTrusted);
     }
@@ -21,7 +21,7 @@ public static class GenericOAuthServiceCollectionExtensions
     public static ConnectorsBuilder AddOidc(this ConnectorsBuilder builder, Action<OidcOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddProvider<OidcConnectorFactory, OidcOptions, GenericOAuthOptionsValidator>(OidcConnectorFactory.HttpClientName, configure);
+        builder.AddProvider<OidcConnectorFactory, OidcOptions>(OidcConnectorFactory.HttpClientName, configure);
         return builder.ConnectToPublicAddressesOnly(OidcConnectorFactory.HttpClientName, static services => services.GetRequiredService<IOptions<OidcOptions>>().Value.IsTrusted);
     }
 }

@@ -84,12 +84,9 @@ public sealed record OAuth2ProfileMap(string Id, string Email, string Phone, str
 /// the profile map. Created by <see cref="OAuth2ConnectorFactory"/>.</summary>
 internal sealed class OAuth2Connector : OAuthSocialConnector
 {
-    private readonly ILogger _logger;
-
     internal OAuth2Connector(OAuth2Config config, OAuthFlow flow, ILogger logger)
-        : base(flow)
+        : base(flow, logger)
     {
-        _logger = logger;
         Config = config;
     }
 
@@ -113,7 +110,7 @@ internal sealed class OAuth2Connector : OAuthSocialConnector
             Tenant = userInfo.GetLeftPart(UriPartial.Path),
             Name = OAuth2ProfileMap.Read(profile, map.Name),
             Email = OAuth2ProfileMap.Read(profile, map.Email),
-            Phone = ProviderPhoneNumbers.ToE164(OAuth2ProfileMap.Read(profile, map.Phone), _logger, Flow.Http.Provider),
+            Phone = ProviderPhoneNumbers.ToE164(OAuth2ProfileMap.Read(profile, map.Phone), Logger, Flow.Http.Provider),
             AvatarUrl = OAuth2ProfileMap.Read(profile, map.Avatar),
             RawData = profile,
             Tokens = signIn.Tokens,

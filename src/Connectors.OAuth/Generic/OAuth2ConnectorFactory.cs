@@ -1,7 +1,5 @@
-using System.Diagnostics.Metrics;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Connectors.OAuth;
@@ -37,7 +35,7 @@ public sealed class OAuth2ConnectorFactory : GenericOAuthConnectorFactory<OAuth2
                 DefaultValue = OAuthFormItems.Json("\"query-string\""),
                 SelectItems = [new("query-string"), new("json")],
             },
-            OAuthFormItems.Scope,
+            OAuthFormItems.GenericScope,
             new FormItem("enablePkce", "Enable PKCE", FormItemType.Switch) { Description = "PKCE with S256 (RFC 7636); on by default.", DefaultValue = OAuthFormItems.Json("true") },
             new FormItem("profileMap", "Profile Map", FormItemType.Json)
             {
@@ -48,8 +46,8 @@ public sealed class OAuth2ConnectorFactory : GenericOAuthConnectorFactory<OAuth2
         ]);
 
     /// <summary>Creates the factory (normally through DI).</summary>
-    public OAuth2ConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<OAuth2Options> options, TimeProvider time, ILoggerFactory loggerFactory, IMeterFactory? meterFactory = null)
-        : base(ProviderName, HttpClientName, httpClientFactory, options?.Value!, time, (loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory))).CreateLogger<OAuth2Connector>(), meterFactory)
+    public OAuth2ConnectorFactory(ProviderServices services, IOptions<OAuth2Options> options)
+        : base(services, options, ProviderName, HttpClientName)
     {
     }
 

@@ -134,12 +134,9 @@ public sealed record OidcConfig(OAuthClientSettings Client, OAuthEndpoints? Endp
 /// Created by <see cref="OidcConnectorFactory"/>.</summary>
 internal sealed class OidcConnector : OAuthSocialConnector
 {
-    private readonly ILogger _logger;
-
     internal OidcConnector(OidcConfig config, OAuthFlow flow, ILogger logger)
-        : base(flow)
+        : base(flow, logger)
     {
-        _logger = logger;
         Config = config;
     }
 
@@ -173,7 +170,7 @@ internal sealed class OidcConnector : OAuthSocialConnector
 
         var emailVerified = Verified(claims, "email_verified");
         var phoneVerified = Verified(claims, "phone_verified") ?? Verified(claims, "phone_number_verified");
-        var phone = phoneVerified == true ? ProviderPhoneNumbers.ToE164(claims.GetStringOrNull("phone") ?? claims.GetStringOrNull("phone_number"), _logger, Flow.Http.Provider) : null;
+        var phone = phoneVerified == true ? ProviderPhoneNumbers.ToE164(claims.GetStringOrNull("phone") ?? claims.GetStringOrNull("phone_number"), Logger, Flow.Http.Provider) : null;
         return new SocialUserInfo(sub)
         {
             // A sub is unique per issuer: the signed iss (checked against the configured or discovered issuer when

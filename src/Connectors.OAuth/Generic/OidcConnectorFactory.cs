@@ -1,7 +1,5 @@
-using System.Diagnostics.Metrics;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Connectors.OAuth;
@@ -31,7 +29,7 @@ public sealed class OidcConnectorFactory : GenericOAuthConnectorFactory<OidcConf
             OAuthFormItems.ClientSecret,
             OAuthFormItems.AuthMethod,
             OAuthFormItems.JwtAlgorithm,
-            OAuthFormItems.Scope with { Description = "openid is always added." },
+            OAuthFormItems.GenericScope with { Description = "openid is always added." },
             new FormItem("idTokenVerificationConfig", "ID Token Verification Config", FormItemType.Json)
             {
                 Description = "jwksUri (required without issuer), and optionally issuer, algorithms, clockTolerance, maxTokenAge. The audience is always the client ID.",
@@ -44,8 +42,8 @@ public sealed class OidcConnectorFactory : GenericOAuthConnectorFactory<OidcConf
         ]);
 
     /// <summary>Creates the factory (normally through DI).</summary>
-    public OidcConnectorFactory(IHttpClientFactory httpClientFactory, IOptions<OidcOptions> options, TimeProvider time, ILoggerFactory loggerFactory, IMeterFactory? meterFactory = null)
-        : base(ProviderName, HttpClientName, httpClientFactory, options?.Value!, time, (loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory))).CreateLogger<OidcConnector>(), meterFactory)
+    public OidcConnectorFactory(ProviderServices services, IOptions<OidcOptions> options)
+        : base(services, options, ProviderName, HttpClientName)
     {
     }
 

@@ -218,7 +218,7 @@ public sealed class ProviderHttpClient
 
         activity?.SetStatus(ActivityStatusCode.Error, failure.WireCode);
         activity?.SetTag("error.type", failure.WireCode);
-        _telemetry.RecordRequest(Provider, request.Operation, TimeProvider.GetElapsedTime(started), failure.HttpStatusCode, failure);
+        _telemetry.RecordRequest(Provider, request.Operation, TimeProvider.GetElapsedTime(started), failure.HttpStatusCode, failure, request.BestEffort);
         throw failure;
     }
 

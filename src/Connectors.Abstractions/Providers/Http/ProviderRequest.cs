@@ -34,6 +34,15 @@ public sealed record ProviderRequest(string Operation, HttpMethod Method, Uri Ur
     public bool AcceptAnySuccessBody { get; init; }
 
     /// <summary>
+    /// Whether the caller goes on without this operation when it fails (a profile detail the sign-in can do without):
+    /// a failure is still measured in <c>connectors.requests</c> with its <c>error.type</c>, but it is logged at
+    /// Information (event 1004) and not counted in <c>connectors.failures</c>, so that a provider that never grants the
+    /// detail does not raise an alarm on every sign-in. The <see cref="ConnectorException"/> is still thrown, for the
+    /// caller to catch. Default false.
+    /// </summary>
+    public bool BestEffort { get; init; }
+
+    /// <summary>
     /// The provider's reading of a response, called for every response. Return a failure to reject it (a provider
     /// error code in a 200 body, an OAuth error in a 400 body), or null to accept a 2xx response and to apply the
     /// default mapping to any other status.

@@ -1,0 +1,27 @@
+using Connectors.Abstractions.Providers;
+
+namespace Connectors.SendGrid;
+
+/// <summary>Host-level SendGrid settings (not part of a tenant's config).</summary>
+public sealed class SendGridOptions : ProviderOptions
+{
+    /// <summary>SendGrid's global API, the default.</summary>
+    public static readonly Uri GlobalBaseAddress = new("https://api.sendgrid.com");
+
+    /// <summary>SendGrid's EU API, for a subuser whose data stays in the EU.</summary>
+    public static readonly Uri EuBaseAddress = new("https://api.eu.sendgrid.com");
+
+    /// <summary>The API address <c>/v3/mail/send</c> lives under: <see cref="GlobalBaseAddress"/> (default) or
+    /// <see cref="EuBaseAddress"/>. It receives the API key.</summary>
+    public Uri BaseAddress { get; set; } = GlobalBaseAddress;
+
+    /// <summary>Send with <c>mail_settings.sandbox_mode</c>: SendGrid checks the message and does not deliver it. Default false.</summary>
+    public bool SandboxMode { get; set; }
+
+    /// <inheritdoc/>
+    protected override void Validate(string name, ICollection<string> problems)
+    {
+        OptionsChecks.AbsoluteUri(BaseAddress, $"{name}.BaseAddress", problems, carriesCredentials: true);
+        base.Validate(name, problems);
+    }
+}
