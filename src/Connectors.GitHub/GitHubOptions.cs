@@ -6,24 +6,16 @@ namespace Connectors.GitHub;
 public sealed class GitHubOptions : ProviderOptions
 {
     /// <summary>Where users sign in: <c>https://github.com</c> (default) or a GitHub Enterprise Server such as
-    /// <c>https://github.example.com</c>; <c>/login/oauth/authorize</c> and <c>/login/oauth/access_token</c> live under it.</summary>
+    /// <c>https://github.example.com</c>, whose REST API is at <c>/api/v3</c>.</summary>
     public Uri BaseAddress { get; set; } = new("https://github.com");
 
-    /// <summary>The REST API: null (default) for <c>https://api.github.com</c> on github.com and
-    /// <c>{BaseAddress}/api/v3</c> on GitHub Enterprise Server.</summary>
-    public Uri? ApiBaseAddress { get; set; }
-
-    internal Uri Api => ApiBaseAddress ?? (BaseAddress.Host == "github.com" ? new Uri("https://api.github.com") : ProviderEndpoint.Combine(BaseAddress, "api/v3"));
+    /// <summary>The REST API: <c>https://api.github.com</c> on github.com, <c>{BaseAddress}/api/v3</c> on GitHub Enterprise Server.</summary>
+    internal Uri Api => BaseAddress.Host == "github.com" ? new Uri("https://api.github.com") : ProviderEndpoint.Combine(BaseAddress, "api/v3");
 
     /// <inheritdoc/>
     protected override void Validate(string name, ICollection<string> problems)
     {
         OptionsChecks.AbsoluteUri(BaseAddress, $"{name}.BaseAddress", problems, carriesCredentials: true);
-        if (ApiBaseAddress is not null)
-        {
-            OptionsChecks.AbsoluteUri(ApiBaseAddress, $"{name}.ApiBaseAddress", problems, carriesCredentials: true);
-        }
-
         base.Validate(name, problems);
     }
 }

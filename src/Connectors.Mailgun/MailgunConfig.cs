@@ -18,7 +18,13 @@ public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, s
     public static readonly Uri DefaultEndpoint = new("https://api.mailgun.net");
 
     /// <summary>Mailgun's words for the deliveries (Logto's <c>deliveries</c>, a stored template by <c>template</c>).</summary>
-    internal static readonly EmailDeliveryFields DeliveryFields = new(MailgunConnectorFactory.ProviderName) { StoredTemplate = "a stored Mailgun template" };
+    internal static readonly EmailDeliveryFields DeliveryFields = new(MailgunConnectorFactory.ProviderName)
+    {
+        StoredTemplate = "a stored Mailgun template",
+        CredentialsHint = "check the API key, and that the endpoint's region (US https://api.mailgun.net, EU https://api.eu.mailgun.net) matches the domain's",
+        NotFoundHint = "the domain was not found in this region: check the domain and the endpoint",
+        RetryAfterHeader = "X-RateLimit-Reset", // Mailgun's own header: a Unix time (fractions allowed) at which sending may resume
+    };
 
     /// <inheritdoc/>
     public override string ToString() =>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
 using Microsoft.Extensions.Options;
@@ -32,7 +30,7 @@ public sealed class MailgunConnectorFactory : ProviderConnectorFactory<MailgunCo
             {
                 Required = true,
                 Description = "One delivery per usage type (SignIn, Register, ForgotPassword, Generic, ...): either html (+ text) or a Mailgun stored template (+ variables), with optional subject, replyTo and locales. {{code}}, {{link}} and payload values such as {{application.name}} are replaced; #if, #unless, #each and #with blocks work as in Handlebars. Types without a delivery use Generic.",
-                DefaultValue = DefaultDeliveries(),
+                DefaultValue = EmailDeliveries.Defaults(MailgunConfig.DeliveryFields, asTemplateList: false),
             },
         ]);
 
@@ -50,24 +48,4 @@ public sealed class MailgunConnectorFactory : ProviderConnectorFactory<MailgunCo
 
     /// <inheritdoc/>
     protected override IConnector CreateConnector(MailgunConfig config) => new MailgunEmailConnector(config, Options, Http, Logger);
-
-    private static JsonElement DefaultDeliveries()
-    {
-        static JsonObject Delivery(string kind) => new()
-        {
-            ["subject"] = "Your " + kind + "verification code is {{code}}",
-            ["html"] = "<p>Your " + kind + "verification code is <strong>{{code}}</strong>.</p><p>The code will remain active for 10 minutes.</p>",
-            ["text"] = "Your " + kind + "verification code is {{code}}. The code will remain active for 10 minutes.",
-        };
-
-        var deliveries = new JsonObject
-        {
-            ["SignIn"] = Delivery("sign-in "),
-            ["Register"] = Delivery("sign-up "),
-            ["ForgotPassword"] = Delivery("password reset "),
-            ["Generic"] = Delivery(string.Empty),
-        };
-        using var document = JsonDocument.Parse(deliveries.ToJsonString());
-        return document.RootElement.Clone();
-    }
 }

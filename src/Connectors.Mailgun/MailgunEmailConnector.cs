@@ -108,28 +108,8 @@ internal sealed partial class MailgunEmailConnector : IEmailConnector
         return fields;
     }
 
-    private ProviderFailure? Inspect(ProviderResponse response)
-    {
-        if (response.IsSuccessStatusCode)
-        {
-            return null;
-        }
-
-        var said = $"failed with HTTP {response.StatusCode}: {MailgunMessage(response)}";
-        return response.StatusCode switch
-        {
-            400 => new ProviderFailure(ConnectorErrorCode.InvalidRequestParameters, $"{said}; Mailgun rejected the message"),
-            401 or 403 => new ProviderFailure(ConnectorErrorCode.InvalidConfig, $"{said}; check the API key, and that the endpoint's region (US https://api.mailgun.net, EU https://api.eu.mailgun.net) matches the domain's"),
-            404 => new ProviderFailure(ConnectorErrorCode.InvalidConfig, $"{said}; the domain was not found in this region: check the domain and the endpoint"),
-            413 => new ProviderFailure(ConnectorErrorCode.InvalidRequestParameters, $"{said}; the message is too large"),
-            429 => new ProviderFailure(ConnectorErrorCode.RateLimitExceeded, $"{said}; Mailgun is rate limiting this account, try again later")
-            {
-                // Mailgun's own header: a Unix time (fractions allowed) at which sending may resume.
-                RetryAfter = response.RetryAfter(_http.TimeProvider, "X-RateLimit-Reset"),
-            },
-            _ => new ProviderFailure(ConnectorErrorCode.General, said),
-        };
-    }
+    private ProviderFailure? Inspect(ProviderResponse response) =>
+        EmailComposer.ReadFailure(response, MailgunConfig.DeliveryFields, response.IsSuccessStatusCode ? string.Empty : MailgunMessage(response), _http.TimeProvider);
 
     /// <summary>Mailgun's explanation: JSON <c>message</c>, or a short plain-text body (<c>Forbidden</c>).</summary>
     private static string MailgunMessage(ProviderResponse response)

@@ -18,6 +18,8 @@ public sealed record SendGridConfig(Secret ApiKey, string FromEmail, string? Fro
         TemplateId = "templateId",
         StoredTemplate = "a dynamic template",
         TemplatesMayBeStored = true,
+        CredentialsHint = $"check the API key (its region must match SendGridOptions.BaseAddress; EU subusers use {SendGridOptions.EuBaseAddress}) and that fromEmail is a verified sender identity the key may send as",
+        RetryAfterHeader = "X-RateLimit-Reset",
     };
 
     /// <inheritdoc/>

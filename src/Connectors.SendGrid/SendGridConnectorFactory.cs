@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
 using Microsoft.Extensions.Options;
@@ -31,7 +29,7 @@ public sealed class SendGridConnectorFactory : ProviderConnectorFactory<SendGrid
             {
                 Required = true,
                 Description = "One entry per usage type (SignIn, Register, ForgotPassword, Generic, ...): type (text/plain or text/html), subject and content, or templateId (a dynamic template) with variables; an optional locale makes an entry a language variant. Types without an entry use Generic.",
-                DefaultValue = DefaultTemplates(),
+                DefaultValue = EmailDeliveries.Defaults(SendGridConfig.Fields, asTemplateList: true),
             },
         ]);
 
@@ -49,22 +47,4 @@ public sealed class SendGridConnectorFactory : ProviderConnectorFactory<SendGrid
 
     /// <inheritdoc/>
     protected override IConnector CreateConnector(SendGridConfig config) => new SendGridEmailConnector(config, Options, Http, Logger);
-
-    private static JsonElement DefaultTemplates()
-    {
-        var templates = new JsonArray();
-        foreach (var (type, kind) in new[] { ("SignIn", "sign-in "), ("Register", "sign-up "), ("ForgotPassword", "password reset "), ("Generic", string.Empty) })
-        {
-            templates.Add((JsonNode)new JsonObject
-            {
-                ["usageType"] = type,
-                ["type"] = "text/plain",
-                ["subject"] = $"Your {kind}verification code is {{{{code}}}}",
-                ["content"] = $"Your {kind}verification code is {{{{code}}}}. The code will remain active for 10 minutes.",
-            });
-        }
-
-        using var document = JsonDocument.Parse(templates.ToJsonString());
-        return document.RootElement.Clone();
-    }
 }

@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
 using Microsoft.Extensions.Logging;
@@ -17,20 +19,19 @@ internal sealed partial class SendGridEmailConnector(SendGridConfig config, Send
     public ConnectorMetadata Metadata => SendGridConnectorFactory.ConnectorMetadata;
 
     /// <inheritdoc/>
-    /// <exception cref="ConnectorException">As <see cref="EmailComposer.Compose"/> before any request; then
-    /// <see cref="ConnectorErrorCode.InvalidRequestParameters"/> (400, 413), <see cref="ConnectorErrorCode.InvalidConfig"/>
-    /// (401 API key, 403 sender identity or permission), <see cref="ConnectorErrorCode.RateLimitExceeded"/> (429),
-    /// <see cref="ConnectorErrorCode.General"/> (5xx, timeouts, network).</exception>
+    /// <exception cref="ConnectorException">As <see cref="EmailComposer.Compose"/> before any request, then as
+    /// <see cref="EmailComposer.ReadFailure"/> (401/403: API key, region, sender identity), timeouts and network
+    /// failures <see cref="ConnectorErrorCode.General"/>.</exception>
     public async Task<EmailSendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
     {
         var email = EmailComposer.Compose(message, config.Templates, SendGridConfig.Fields, http);
-        var body = Body(email);
+        var body = Encoding.UTF8.GetBytes(Body(email).ToJsonString());
         var response = await http.SendAsync(
             new ProviderRequest("send", HttpMethod.Post, _sendUri, RequestSafety.Unsafe) // no idempotency key: a repeat could send twice
             {
                 Authorization = _authorization,
                 Content = () => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } },
-                Inspect = Inspect,
+                Inspect = response => EmailComposer.ReadFailure(response, SendGridConfig.Fields, response.IsSuccessStatusCode ? string.Empty : Errors(response), http.TimeProvider),
                 Secrets = [config.ApiKey.Reveal(), message.Payload.Code ?? string.Empty, message.Payload.Link ?? string.Empty],
                 AcceptAnySuccessBody = true, // SendGrid queued the message
             },
@@ -45,129 +46,41 @@ internal sealed partial class SendGridEmailConnector(SendGridConfig config, Send
         return new EmailSendResult(id);
     }
 
-    /// <summary>The Mail Send JSON of <paramref name="email"/>.</summary>
-    private byte[] Body(ComposedEmail email)
+    /// <summary>The Mail Send JSON of <paramref name="email"/>: a stored template's id and data, or the text/plain and
+    /// text/html parts (in that order, as SendGrid requires).</summary>
+    private JsonObject Body(ComposedEmail email)
     {
-        using var buffer = new MemoryStream(1024);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("personalizations");
-            json.WriteStartObject();
-            json.WriteStartArray("to");
-            Address(json, null, email.To, null);
-            json.WriteEndArray();
-            if (email.TemplateData is { } data)
-            {
-                json.WritePropertyName("dynamic_template_data");
-                data.WriteTo(json);
-            }
+        var to = Object(("to", new JsonArray(Address(email.To, null))), ("dynamic_template_data", email.TemplateData is { } data ? JsonObject.Create(data) : null));
+        JsonArray? content = email.TemplateId is null ? [.. new[] { ("text/plain", email.Text), ("text/html", email.Html) }.Where(p => p.Item2 is not null).Select(p => Object(("type", p.Item1), ("value", p.Item2)))] : null;
+        return Object(
+            ("personalizations", new JsonArray(to)),
+            ("from", Address(config.FromEmail, config.FromName)),
+            ("reply_to", email.ReplyTo is { } replyTo ? Address(replyTo, null) : null),
+            ("subject", email.Subject),
+            ("template_id", email.TemplateId),
+            ("content", content),
+            ("mail_settings", options.SandboxMode ? Object(("sandbox_mode", Object(("enable", true)))) : null));
 
-            json.WriteEndObject();
-            json.WriteEndArray();
-            Address(json, "from", config.FromEmail, config.FromName);
-            if (email.ReplyTo is { } replyTo)
-            {
-                Address(json, "reply_to", replyTo, null);
-            }
-
-            if (email.Subject is { } subject)
-            {
-                json.WriteString("subject", subject);
-            }
-
-            if (email.TemplateId is { } templateId)
-            {
-                json.WriteString("template_id", templateId);
-            }
-            else
-            {
-                json.WriteStartArray("content"); // text/plain must come first
-                Content(json, "text/plain", email.Text);
-                Content(json, "text/html", email.Html);
-                json.WriteEndArray();
-            }
-
-            if (options.SandboxMode)
-            {
-                json.WriteStartObject("mail_settings");
-                json.WriteStartObject("sandbox_mode");
-                json.WriteBoolean("enable", true);
-                json.WriteEndObject();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndObject();
-        }
-
-        return buffer.ToArray();
-
-        static void Address(Utf8JsonWriter json, string? property, string address, string? name)
-        {
-            if (property is null)
-            {
-                json.WriteStartObject();
-            }
-            else
-            {
-                json.WriteStartObject(property);
-            }
-
-            json.WriteString("email", address);
-            if (name is not null)
-            {
-                json.WriteString("name", name);
-            }
-
-            json.WriteEndObject();
-        }
-
-        static void Content(Utf8JsonWriter json, string type, string? value)
-        {
-            if (value is not null)
-            {
-                json.WriteStartObject();
-                json.WriteString("type", type);
-                json.WriteString("value", value);
-                json.WriteEndObject();
-            }
-        }
+        static JsonObject Address(string address, string? name) => Object(("email", address), ("name", name));
     }
 
-    private ProviderFailure? Inspect(ProviderResponse response)
+    /// <summary>An object of the properties that have a value: SendGrid refuses a null where it expects an object.</summary>
+    private static JsonObject Object(params (string Name, JsonNode? Value)[] properties)
     {
-        if (response.IsSuccessStatusCode)
+        var json = new JsonObject();
+        foreach (var (name, value) in properties.Where(p => p.Value is not null))
         {
-            return null;
+            json[name] = value;
         }
 
-        var said = $"failed with HTTP {response.StatusCode}: {Errors(response)}";
-        return response.StatusCode switch
-        {
-            400 => new ProviderFailure(ConnectorErrorCode.InvalidRequestParameters, $"{said}; SendGrid rejected the message"),
-            401 => new ProviderFailure(ConnectorErrorCode.InvalidConfig, $"{said}; check the API key, and that its region matches SendGridOptions.BaseAddress (EU subusers use {SendGridOptions.EuBaseAddress.Host})"),
-            403 => new ProviderFailure(ConnectorErrorCode.InvalidConfig, $"{said}; check that fromEmail is a verified sender identity and that the API key may send mail"),
-            413 => new ProviderFailure(ConnectorErrorCode.InvalidRequestParameters, $"{said}; the message is too large"),
-            429 => new ProviderFailure(ConnectorErrorCode.RateLimitExceeded, $"{said}; SendGrid is rate limiting this account, try again later")
-            {
-                RetryAfter = response.RetryAfter(http.TimeProvider, "X-RateLimit-Reset"), // a Unix time
-            },
-            _ => new ProviderFailure(ConnectorErrorCode.General, said),
-        };
+        return json;
     }
 
     /// <summary>SendGrid's explanation: the messages of its <c>errors</c> array, with the fields they name.</summary>
-    private static string Errors(ProviderResponse response)
-    {
-        if (!response.TryGetJson(out var json) || json.ValueKind != JsonValueKind.Object || !json.TryGetProperty("errors", out var errors) || errors.ValueKind != JsonValueKind.Array)
-        {
-            return "no message";
-        }
-
-        var messages = errors.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.Object).Take(3)
-            .Select(e => (e.GetStringOrNull("field") is { } field ? $"{field}: " : string.Empty) + e.GetStringOrNull("message"));
-        return SafeText.FromProvider(string.Join("; ", messages), 300) ?? "no message";
-    }
+    private static string Errors(ProviderResponse response) =>
+        response.TryGetJson(out var json) && json.ValueKind == JsonValueKind.Object && json.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array
+            ? SafeText.FromProvider(string.Join("; ", errors.EnumerateArray().Take(3).Select(e => (e.GetStringOrNull("field") is { } field ? $"{field}: " : string.Empty) + e.GetStringOrNull("message"))), 300) ?? "no message"
+            : "no message";
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "SendGrid accepted the message (HTTP {StatusCode}) without an X-Message-Id; it is sent, without a message id")]
     private static partial void LogAcceptedWithoutId(ILogger logger, int statusCode);

@@ -93,4 +93,39 @@ public static class EmailComposer
 
         return new ComposedEmail(to!, type, subject, Render(delivery.Html, TemplateEscaping.Html, header: false), Render(delivery.Text, TemplateEscaping.None, header: false), replyTo, null, null);
     }
+
+    /// <summary>
+    /// How every email provider's refusal reads, for <see cref="ProviderRequest.Inspect"/>: null for a 2xx (sent,
+    /// whatever the body); 400 and 413 <see cref="ConnectorErrorCode.InvalidRequestParameters"/>; 401 and 403
+    /// <see cref="ConnectorErrorCode.InvalidConfig"/> (<see cref="EmailDeliveryFields.CredentialsHint"/>); 404 likewise
+    /// when the provider has a <see cref="EmailDeliveryFields.NotFoundHint"/>; 429 <see cref="ConnectorErrorCode.RateLimitExceeded"/>
+    /// with the time to wait; anything else <see cref="ConnectorErrorCode.General"/>.
+    /// </summary>
+    /// <param name="response">The provider's answer.</param>
+    /// <param name="fields">The provider's words.</param>
+    /// <param name="explanation">The provider's own explanation from the body, already cut and cleaned (<see cref="SafeText.FromProvider"/>).</param>
+    /// <param name="time">The clock a Unix-time rate-limit header is read against.</param>
+    public static ProviderFailure? ReadFailure(ProviderResponse response, EmailDeliveryFields fields, string explanation, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(fields);
+        if (response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+
+        var said = $"failed with HTTP {response.StatusCode}: {explanation}";
+        return response.StatusCode switch
+        {
+            400 => new ProviderFailure(ConnectorErrorCode.InvalidRequestParameters, $"{said}; {fields.Provider} rejected the message"),
+            401 or 403 => new ProviderFailure(ConnectorErrorCode.InvalidConfig, $"{said}; {fields.CredentialsHint}"),
+            404 when fields.NotFoundHint is { } hint => new ProviderFailure(ConnectorErrorCode.InvalidConfig, $"{said}; {hint}"),
+            413 => new ProviderFailure(ConnectorErrorCode.InvalidRequestParameters, $"{said}; the message is too large"),
+            429 => new ProviderFailure(ConnectorErrorCode.RateLimitExceeded, $"{said}; {fields.Provider} is rate limiting this account, try again later")
+            {
+                RetryAfter = response.RetryAfter(time, fields.RetryAfterHeader),
+            },
+            _ => new ProviderFailure(ConnectorErrorCode.General, said),
+        };
+    }
 }

@@ -28,8 +28,8 @@ public sealed record EmailDelivery(
     public EmailDelivery ForLocale(string? locale, string? uiLocales = null) => LocaleVariants.Pick(Locales, locale, uiLocales) ?? this;
 }
 
-/// <summary>An email provider's words for its deliveries config: what an email connector declares to get
-/// <see cref="EmailDeliveries"/> and <see cref="EmailComposer"/>.</summary>
+/// <summary>An email provider's words: its deliveries' config field names and what its refusals mean, what an email
+/// connector declares to get <see cref="EmailDeliveries"/> and <see cref="EmailComposer"/>.</summary>
 /// <param name="Provider">The provider's name in messages, e.g. <c>Mailgun</c>.</param>
 public sealed record EmailDeliveryFields(string Provider)
 {
@@ -50,6 +50,15 @@ public sealed record EmailDeliveryFields(string Provider)
 
     /// <summary>Whether the template list may name stored templates (<see cref="TemplateId"/> with <c>variables</c>); default false.</summary>
     public bool TemplatesMayBeStored { get; init; }
+
+    /// <summary>What to check when the provider refuses the credentials (401, 403), for <see cref="EmailComposer.ReadFailure"/>; default <c>check the API key</c>.</summary>
+    public string CredentialsHint { get; init; } = "check the API key";
+
+    /// <summary>What to check on a 404, which is then <see cref="ConnectorErrorCode.InvalidConfig"/>; null (default) leaves it <see cref="ConnectorErrorCode.General"/>.</summary>
+    public string? NotFoundHint { get; init; }
+
+    /// <summary>The provider's header holding, as a Unix time, when a rate-limited account may send again (besides <c>Retry-After</c>).</summary>
+    public string? RetryAfterHeader { get; init; }
 }
 
 /// <summary>
@@ -208,6 +217,66 @@ public sealed class EmailDeliveries : IReadOnlyDictionary<string, EmailDelivery>
         }
 
         return reader.Errors.Count > errors ? null : new EmailDeliveries(deliveries);
+    }
+
+    /// <summary>The sign-in, sign-up, password-reset and generic code emails, for a provider's form default: as
+    /// <see cref="EmailDeliveryFields.Deliveries"/> (subject, html, text) or, with <paramref name="asTemplateList"/>,
+    /// as Logto's template list (usageType, the content-type field, subject, plain-text content).</summary>
+    public static JsonElement Defaults(EmailDeliveryFields fields, bool asTemplateList)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(2048);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            if (asTemplateList)
+            {
+                json.WriteStartArray();
+            }
+            else
+            {
+                json.WriteStartObject();
+            }
+
+            foreach (var (type, kind) in new[] { ("SignIn", "sign-in "), ("Register", "sign-up "), ("ForgotPassword", "password reset "), ("Generic", string.Empty) })
+            {
+                var text = $"Your {kind}verification code is {{{{code}}}}. The code will remain active for 10 minutes.";
+                if (asTemplateList)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("usageType", type);
+                    json.WriteString(fields.ContentType, "text/plain");
+                }
+                else
+                {
+                    json.WriteStartObject(type);
+                }
+
+                json.WriteString("subject", $"Your {kind}verification code is {{{{code}}}}");
+                if (asTemplateList)
+                {
+                    json.WriteString("content", text);
+                }
+                else
+                {
+                    json.WriteString("html", $"<p>Your {kind}verification code is <strong>{{{{code}}}}</strong>.</p><p>The code will remain active for 10 minutes.</p>");
+                    json.WriteString("text", text);
+                }
+
+                json.WriteEndObject();
+            }
+
+            if (asTemplateList)
+            {
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WriteEndObject();
+            }
+        }
+
+        var reader = new Utf8JsonReader(buffer.WrittenSpan);
+        return JsonElement.ParseValue(ref reader);
     }
 
     private static readonly IReadOnlyDictionary<string, EmailDelivery> Empty = new Dictionary<string, EmailDelivery>();

@@ -1,0 +1,4 @@
+namespace Connectors.GitHub.Tests;
+
+[CollectionDefinition(WireMockTest.Collection)]
+public sealed class WireMockCollection : ICollectionFixture<WireMockFixture>;
