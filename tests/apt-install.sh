@@ -2,7 +2,8 @@
 # Installs Debian packages the tests need when a file they provide is missing; idempotent.
 #   bash tests/apt-install.sh <file that must exist>... -- <package>...
 # Run by the test build (tests/Directory.Build.props: Chromium and a CJK font for the browser tests, so screenshots
-# show WeCom's Chinese names; redis-server for the Redis tests, which start their own server) and by eng/aot/check.sh.
+# show WeCom's Chinese names; redis-server for the Redis tests, which start their own server; python3-aiosmtpd for the
+# SMTP tests' real SMTP server) and by eng/aot/check.sh.
 # Never 'playwright install': it downloads browsers, which this network forbids.
 set -euo pipefail
 files=()

@@ -41,12 +41,7 @@ public sealed record MailgunConfig(Uri Endpoint, string Domain, Secret ApiKey, s
         }
 
         var apiKey = reader.RequiredString("apiKey");
-        var from = reader.RequiredString("from")?.Trim();
-        if (from is not null && !EmailAddress.IsValidMailbox(from))
-        {
-            reader.AddError("from", "must be 'Sender Name <sender@example.com>' or a bare address");
-            from = null;
-        }
+        var from = EmailAddress.ReadMailbox(reader, "from", required: true);
 
         var deliveries = EmailDeliveries.Read(reader, DeliveryFields);
         return endpoint is null || domain is null || apiKey is null || from is null || deliveries is null || !reader.IsValid

@@ -28,11 +28,7 @@ public sealed record SendGridConfig(Secret ApiKey, string FromEmail, string? Fro
     internal static SendGridConfig? Parse(ConfigReader reader)
     {
         var apiKey = reader.RequiredString("apiKey");
-        var from = reader.RequiredString("fromEmail")?.Trim();
-        if (from is not null && !EmailAddress.IsValid(from))
-        {
-            reader.AddError("fromEmail", "must be one bare address such as noreply@example.com (the name goes in fromName)");
-        }
+        var from = EmailAddress.ReadMailbox(reader, "fromEmail", required: true, bareOnly: true); // the name goes in fromName
 
         var name = reader.OptionalString("fromName")?.Trim();
         var templates = EmailDeliveries.ReadTemplates(reader, Fields);

@@ -180,7 +180,7 @@ public sealed class SendGridTests(WireMockFixture fixture) : WireMockTest(fixtur
         factory.Validate(ConnectorHost.Json("""{ "fromEmail": "Ada <ada@example.com>", "templates": [ { "usageType": "SignIn", "type": "text/markdown", "subject": "s", "content": "c" } ] }"""))
             .Select(e => e.ToString()).Should().Equal(
                 "apiKey: is required",
-                "fromEmail: must be one bare address such as noreply@example.com (the name goes in fromName)",
+                "fromEmail: must be one bare address such as noreply@example.com",
                 "templates[0].type: must be text/html or text/plain");
         factory.ParseConfig(ConnectorHost.Json($$"""{ "apiKey": "{{ApiKey}}", "fromEmail": "a@example.com", "templates": {{Templates}} }""")).ToString().Should().NotContain(ApiKey);
         factory.Validate(factory.Metadata.FormItems.Single(i => i.Key == "templates").DefaultValue is { } defaults

@@ -120,4 +120,20 @@ public static class EmailAddress
 
         return IsValid(text[(open + 1)..^1]);
     }
+
+    /// <summary>Reads the sender or reply-to field <paramref name="name"/> of a config's root: <c>Name &lt;addr@domain&gt;</c>
+    /// or a bare address (<see cref="IsValidMailbox"/>), or, with <paramref name="bareOnly"/>, a bare address only;
+    /// trimmed, reported at <paramref name="name"/>. Null when absent (reported when <paramref name="required"/>) or invalid.</summary>
+    public static string? ReadMailbox(ConfigReader reader, string name, bool required, bool bareOnly = false)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var value = (required ? reader.RequiredString(name) : reader.OptionalString(name))?.Trim();
+        if (value is null || (bareOnly ? IsValid(value) : IsValidMailbox(value)))
+        {
+            return value;
+        }
+
+        reader.AddError(name, bareOnly ? "must be one bare address such as noreply@example.com" : "must be 'Sender Name <sender@example.com>' or a bare address");
+        return null;
+    }
 }

@@ -127,6 +127,28 @@ public sealed class ProviderHttpClient
         return exception;
     }
 
+    /// <summary>
+    /// The exception for a failure of a provider that speaks another protocol than HTTP (SMTP), in the same shape as
+    /// the ones raised here (<c>"{Provider} {operation} {message}."</c>, <paramref name="secrets"/> replaced by
+    /// <c>***</c>), counted and logged. <paramref name="outcomeUnknown"/>: the operation may have taken effect.
+    /// </summary>
+    public ConnectorException FailProtocol(string operation, ProviderFailure failure, Exception cause, bool outcomeUnknown, IReadOnlyList<string> secrets)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(operation);
+        ArgumentNullException.ThrowIfNull(failure);
+        var created = Create(operation, failure, null, secrets);
+        var exception = new ConnectorException(created.Code, created.Message, cause)
+        {
+            Provider = Provider,
+            Operation = operation,
+            ProviderErrorCode = created.ProviderErrorCode,
+            RetryAfter = failure.RetryAfter,
+            OutcomeUnknown = outcomeUnknown,
+        };
+        _telemetry.RecordFailure(exception);
+        return exception;
+    }
+
     private const int MaxProviderErrorCodeLength = 100;
 
     private static readonly ResiliencePropertyKey<ProviderRequest> RequestKey = new("Connectors.Request");

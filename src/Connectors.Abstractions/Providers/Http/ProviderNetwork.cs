@@ -91,29 +91,39 @@ public static class ProviderNetwork
     public static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> PublicAddressesOnly(Func<DnsEndPoint, bool> trusted)
     {
         ArgumentNullException.ThrowIfNull(trusted);
-        return async (context, cancellationToken) =>
-        {
-            var endpoint = context.DnsEndPoint;
-            var addresses = IPAddress.TryParse(endpoint.Host.Trim('[', ']'), out var literal)
-                ? [literal]
-                : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
-            if (addresses.Length == 0 || (!trusted(endpoint) && !addresses.All(IsPublic)))
-            {
-                throw new ProviderAddressRefusedException(endpoint.Host);
-            }
+        return async (context, cancellationToken) => new NetworkStream(await ConnectAsync(context.DnsEndPoint, trusted, cancellationToken).ConfigureAwait(false), ownsSocket: true);
+    }
 
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(addresses, endpoint.Port, cancellationToken).ConfigureAwait(false);
-                return new NetworkStream(socket, ownsSocket: true);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-        };
+    /// <summary>
+    /// A TCP connection to <paramref name="endpoint"/> by the rule of <see cref="PublicAddressesOnly"/>, for a protocol
+    /// that is not HTTP (SMTP): the name is resolved once, every address must be public unless <paramref name="trusted"/>
+    /// accepts the host and port, and the socket connects to the addresses checked.
+    /// </summary>
+    /// <exception cref="ProviderAddressRefusedException">When the host resolves to no address or to a non-public one.</exception>
+    /// <exception cref="SocketException">When no address accepts the connection.</exception>
+    public static async Task<Socket> ConnectAsync(DnsEndPoint endpoint, Func<DnsEndPoint, bool> trusted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(trusted);
+        var addresses = IPAddress.TryParse(endpoint.Host.Trim('[', ']'), out var literal)
+            ? [literal]
+            : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
+        if (addresses.Length == 0 || (!trusted(endpoint) && !addresses.All(IsPublic)))
+        {
+            throw new ProviderAddressRefusedException(endpoint.Host);
+        }
+
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(addresses, endpoint.Port, cancellationToken).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 }
 
