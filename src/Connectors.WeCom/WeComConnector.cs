@@ -161,6 +161,7 @@ internal sealed partial class WeComConnector : ISocialConnector, IConnectorProbe
             consumesCode: true,
             content: null,
             secret: code,
+            bestEffort: false,
             budget.Token).ConfigureAwait(false);
 
         var userId = identity.GetStringOrNull("userid");
@@ -219,6 +220,7 @@ internal sealed partial class WeComConnector : ISocialConnector, IConnectorProbe
         bool consumesCode,
         Func<HttpContent>? content,
         string? secret,
+        bool bestEffort,
         CancellationToken cancellationToken)
     {
         var method = content is null ? HttpMethod.Get : HttpMethod.Post;
@@ -233,6 +235,7 @@ internal sealed partial class WeComConnector : ISocialConnector, IConnectorProbe
                         Content = content,
                         Inspect = consumesCode ? InspectCodeCall : InspectApiCall,
                         Secrets = secret is null ? [token, _config.Secret.Reveal()] : [token, secret, _config.Secret.Reveal()],
+                        BestEffort = bestEffort, // a detail the sign-in does without: not a failure, logged at Information
                     },
                     cancellationToken).ConfigureAwait(false);
             }
@@ -253,7 +256,7 @@ internal sealed partial class WeComConnector : ISocialConnector, IConnectorProbe
     {
         try
         {
-            return await CallAsync(operation, uri, RequestSafety.Safe, consumesCode: false, content, secret, budget.Token).ConfigureAwait(false);
+            return await CallAsync(operation, uri, RequestSafety.Safe, consumesCode: false, content, secret, bestEffort: true, budget.Token).ConfigureAwait(false);
         }
         catch (ConnectorException exception)
         {
@@ -308,6 +311,6 @@ internal sealed partial class WeComConnector : ISocialConnector, IConnectorProbe
     [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "WeCom {Operation} rejected the cached access token ({Reason}); refreshed it and retrying once")]
     private static partial void LogTokenRefreshed(ILogger logger, string operation, string reason);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "WeCom {Operation} failed ({ErrorCode}, errcode {Errcode}); signing in without those details")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "WeCom {Operation} failed ({ErrorCode}, errcode {Errcode}); signing in without those details")]
     private static partial void LogDetailSkipped(ILogger logger, string operation, string errorCode, string errcode);
 }

@@ -45,6 +45,12 @@ public sealed record Fault(string Name, string Response, ConnectorErrorCode Expe
 /// as a failure, whatever the body.</param>
 public sealed record Operation(string Name, string Provider, string LogName, string Method, string UrlPath, bool Safe, bool BestEffort, bool SuccessStatusIsFinal = false)
 {
+    /// <summary>The event a send logs when it was accepted without a readable message id.</summary>
+    public int AcceptedEvent { get; init; } = 3001;
+
+    /// <summary>The event a skipped best-effort detail call logs: WeCom's own, or the HTTP layer's 1004.</summary>
+    public int SkippedEvent { get; init; } = 2002;
+
     public override string ToString() => Name;
 }
 
@@ -82,6 +88,10 @@ public static class FaultMatrix
         new("Hugging Face token", "huggingface", "token", "POST", "/oauth/token", Safe: false, BestEffort: false),
         new("Hugging Face userinfo", "huggingface", "userinfo", "GET", "/oauth/userinfo", Safe: true, BestEffort: false),
         new("Mailgun send", "mailgun", "send", "POST", "/v3/example.com/messages", Safe: false, BestEffort: false, SuccessStatusIsFinal: true),
+        new("SendGrid send", "sendgrid", "send", "POST", "/v3/mail/send", Safe: false, BestEffort: false, SuccessStatusIsFinal: true) { AcceptedEvent = 7001 },
+        new("GitHub token", "github", "token", "POST", "/login/oauth/access_token", Safe: false, BestEffort: false),
+        new("GitHub user", "github", "userinfo", "GET", "/api/v3/user", Safe: true, BestEffort: false),
+        new("GitHub emails", "github", "emails", "GET", "/api/v3/user/emails", Safe: true, BestEffort: true) { SkippedEvent = 1004 },
     ];
 
     private static readonly string FiveMegabytes = "{\"data\":\"" + new string('x', 5 * 1024 * 1024) + "\"}";

@@ -1,5 +1,7 @@
+using Connectors.GitHub;
 using Connectors.HuggingFace;
 using Connectors.Mailgun;
+using Connectors.SendGrid;
 using Connectors.WeCom;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -16,6 +18,8 @@ public static class Scenarios
         ["wecom"] = ["wecom/gettoken.json", "wecom/getuserinfo.json", "wecom/user-get.json", "wecom/getuserdetail.json"],
         ["huggingface"] = ["huggingface/token.json", "huggingface/userinfo.json"],
         ["mailgun"] = ["mailgun/messages.json"],
+        ["sendgrid"] = ["sendgrid/mail-send.json"],
+        ["github"] = ["github/oauth.json"],
     };
 
     /// <summary>Values that must never appear in an exception or a log line, by provider.</summary>
@@ -24,6 +28,8 @@ public static class Scenarios
         ["wecom"] = ["wecom-secret-S3CR3T", "wecom-token-ACCESS1", "ticket-T1CKET", "code-member-ticket"],
         ["huggingface"] = ["hf-secret-S3CR3T", "hf_oauth_ACCESS1", "hf_oauth_REFRESH1", "hf-code-GOOD", "aGYtY2xpZW50LTE6aGYtc2VjcmV0LVMzQ1IzVA=="],
         ["mailgun"] = ["mailgun-key-S3CR3T", "483920", "YXBpOm1haWxndW4ta2V5LVMzQ1IzVA=="],
+        ["sendgrid"] = ["SG.sendgrid-key-S3CR3T", "483920"],
+        ["github"] = ["gh-secret-S3CR3T", "gho_ACCESS1", "gh-code-GOOD"],
     };
 
     /// <param name="host">What the host adds to the services (its own HTTP handlers), after the connectors.</param>
@@ -50,6 +56,16 @@ public static class Scenarios
         b.AddMailgun(o =>
         {
             o.AllowedEndpoints.Add(wireMock);
+            Http(o.Http);
+        });
+        b.AddSendGrid(o =>
+        {
+            o.BaseAddress = wireMock;
+            Http(o.Http);
+        });
+        b.AddGitHub(o =>
+        {
+            o.BaseAddress = wireMock; // a GitHub Enterprise Server: its API under /api/v3
             Http(o.Http);
         });
         host?.Invoke(b.Services);
@@ -88,6 +104,27 @@ public static class Scenarios
                     await connector.SendAsync(message);
                     return new(null);
                 };
+            }
+
+            case "sendgrid":
+            {
+                var connector = services.Create<IEmailConnector>(SendGridConnectorFactory.ConnectorId, """
+                    { "apiKey": "SG.sendgrid-key-S3CR3T", "fromEmail": "noreply@example.com",
+                      "templates": [ { "usageType": "Generic", "type": "text/html", "subject": "Code {{code}}", "content": "<p>{{code}}</p>" } ] }
+                    """);
+                var message = new EmailMessage("ada@example.com", UsageType.SignIn, new EmailPayload { Code = "483920" });
+                return async () =>
+                {
+                    await connector.SendAsync(message);
+                    return new(null);
+                };
+            }
+
+            case "github":
+            {
+                var connector = services.Create<ISocialConnector>(GitHubConnectorFactory.ConnectorId, """{ "clientId": "gh-client-1", "clientSecret": "gh-secret-S3CR3T" }""");
+                var redirect = await connector.GetAuthorizationUriAsync(new AuthorizationRequest("state1", new Uri("https://id.example.com/cb")));
+                return async () => new(await connector.GetUserInfoAsync(SocialCallback.FromQueryString("code=gh-code-GOOD&state=state1", redirect.Session)));
             }
 
             default:
