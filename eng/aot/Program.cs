@@ -1,7 +1,8 @@
 // The AOT/trim consumer: registers every connector as a host would, signs in with WeCom, Hugging Face (OIDC: the ID
-// token is signed here and checked against the fake JWKS) and a generic oauth2 provider, sends and verifies an email
-// code through Mailgun (in memory, and on a redis-server it starts), and signs in through a WeCom authentication scheme on Kestrel (loopback, port 0), all against
-// FakeProviders (no network). Prints one line per step; exit code 0 = all ok.
+// token is signed here and checked against the fake JWKS), GitHub and a generic oauth2 provider, sends and verifies an
+// email code through Mailgun (in memory, and on a redis-server it starts), sends through SendGrid and through SMTP (a
+// minimal SMTP server on loopback, port 0), and signs in through a WeCom authentication scheme on Kestrel (loopback,
+// port 0), all against FakeProviders (no network). Prints one line per step; exit code 0 = all ok.
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -19,7 +20,7 @@ using Microsoft.Extensions.Logging;
 
 var fake = new FakeProviders();
 var services = new ServiceCollection();
-services.AddConnectors().AddWeCom().AddHuggingFace().AddMailgun().AddOAuth2().AddVerificationCodes();
+services.AddConnectors().AddWeCom().AddHuggingFace().AddGitHub().AddMailgun().AddSendGrid().AddSmtp(o => o.AllowedHosts.Add("127.0.0.1")).AddOAuth2().AddVerificationCodes();
 services.ConfigureHttpClientDefaults(http => http.ConfigurePrimaryHttpMessageHandler(() => new FakeProviderHandler(fake)));
 await using var provider = services.BuildServiceProvider();
 var registry = provider.GetRequiredService<IConnectorRegistry>();
@@ -44,6 +45,33 @@ await Step("oauth2 sign-in", async () =>
           "scope": "profile", "profileMap": { "id": "uid", "name": "display_name", "email": "mail" } }
         """);
     return user is { Id: "u-42", Name: "Grace", Email: "grace@example.com" };
+});
+await Step("github sign-in (primary verified address)", async () =>
+{
+    var user = await SignInAsync("github-universal", """{ "clientId": "gh-aot", "clientSecret": "gh-secret" }""");
+    return user is { Id: "583231", Name: "The Octocat", Email: "octocat@example.com", EmailVerified: true };
+});
+await Step("sendgrid send", async () =>
+{
+    using var config = JsonDocument.Parse("""
+        { "apiKey": "SG.aot", "fromEmail": "noreply@example.com",
+          "templates": [ { "usageType": "Generic", "type": "text/html", "subject": "Code {{code}}", "content": "<p>{{code}}</p>" } ] }
+        """);
+    var sent = await registry.Create<IEmailConnector>("sendgrid-email-service", config.RootElement).SendAsync(new EmailMessage("ada@example.com", UsageType.SignIn, new EmailPayload { Code = "123456" }));
+    return sent.MessageId == "aot-sendgrid-1" && fake.LastSendGridBody?.Contains("123456", StringComparison.Ordinal) == true;
+});
+await Step("smtp send (a minimal SMTP server on loopback)", async () =>
+{
+    using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    var server = FakeSmtp.ServeOneAsync(listener);
+    using var config = JsonDocument.Parse($$$"""
+        { "host": "127.0.0.1", "port": {{{((IPEndPoint)listener.LocalEndpoint).Port}}}, "ignoreTLS": true, "auth": { "user": "u", "pass": "p" }, "fromEmail": "noreply@example.com",
+          "templates": [ { "usageType": "Generic", "contentType": "text/plain", "subject": "Code", "content": "{{code}}" } ] }
+        """);
+    var sent = await registry.Create<IEmailConnector>("smtp", config.RootElement).SendAsync(new EmailMessage("ada@example.com", UsageType.SignIn, new EmailPayload { Code = "654321" }));
+    var data = await server;
+    return sent.MessageId is not null && data.Contains("654321", StringComparison.Ordinal) && data.Contains("Subject: Code", StringComparison.Ordinal);
 });
 await Step("mailgun code sent and verified", async () =>
 {
@@ -186,6 +214,51 @@ internal sealed class FakeProviders
     public string? Nonce { get; set; }
 
     public string? LastMailgunSubject { get; set; }
+
+    public string? LastSendGridBody { get; set; }
+}
+
+/// <summary>Just enough of an SMTP server for one message (AUTH, MAIL, RCPT, DATA, QUIT); returns what DATA carried.</summary>
+internal static class FakeSmtp
+{
+    public static async Task<string> ServeOneAsync(System.Net.Sockets.TcpListener listener)
+    {
+        using var client = await listener.AcceptTcpClientAsync();
+        using var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        await using var writer = new StreamWriter(stream, Encoding.ASCII) { AutoFlush = true, NewLine = "\r\n" };
+        await writer.WriteLineAsync("220 aot.test ESMTP");
+        var data = new StringBuilder();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            var verb = line.Split(' ')[0].ToUpperInvariant();
+            if (verb == "DATA")
+            {
+                await writer.WriteLineAsync("354 go ahead");
+                while (await reader.ReadLineAsync() is { } body && body != ".")
+                {
+                    data.AppendLine(body);
+                }
+
+                await writer.WriteLineAsync("250 2.0.0 queued");
+                continue;
+            }
+
+            await writer.WriteLineAsync(verb switch
+            {
+                "EHLO" => "250-aot.test\r\n250 AUTH PLAIN LOGIN",
+                "AUTH" => "235 2.7.0 ok",
+                "QUIT" => "221 bye",
+                _ => "250 ok",
+            });
+            if (verb == "QUIT")
+            {
+                break;
+            }
+        }
+
+        return data.ToString();
+    }
 }
 
 /// <summary>WeCom, Hugging Face, a generic OAuth 2.0 provider and Mailgun, answered in process by host and path.</summary>
@@ -207,6 +280,10 @@ internal sealed class FakeProviderHandler(FakeProviders state) : HttpMessageHand
             ("auth.example.com", "/token") => Json("""{"access_token":"o2-token","token_type":"Bearer","expires_in":3600}"""),
             ("auth.example.com", "/userinfo") => Json("""{"uid":"u-42","display_name":"Grace","mail":"grace@example.com"}"""),
             ("api.mailgun.net", "/v3/mg.example.com/messages") => Mailgun(form),
+            ("github.com", "/login/oauth/access_token") => Json("""{"access_token":"gho_aot","token_type":"bearer","scope":"read:user,user:email"}"""),
+            ("api.github.com", "/user") => Json("""{"login":"octocat","id":583231,"name":"The Octocat","email":null}"""),
+            ("api.github.com", "/user/emails") => Json("""[{"email":"octocat@example.com","primary":true,"verified":true}]"""),
+            ("api.sendgrid.com", "/v3/mail/send") => SendGrid(form),
             _ => new HttpResponseMessage(HttpStatusCode.NotFound),
         };
     }
@@ -216,6 +293,12 @@ internal sealed class FakeProviderHandler(FakeProviders state) : HttpMessageHand
         var subject = form.Split('&').Select(p => p.Split('=', 2)).FirstOrDefault(p => p[0] == "subject");
         state.LastMailgunSubject = subject is null ? null : WebUtility.UrlDecode(subject[1]);
         return Json("""{"id":"<aot@mg.example.com>","message":"Queued. Thank you."}""");
+    }
+
+    private HttpResponseMessage SendGrid(string body)
+    {
+        state.LastSendGridBody = body;
+        return new HttpResponseMessage(HttpStatusCode.Accepted) { Headers = { { "X-Message-Id", "aot-sendgrid-1" } } };
     }
 
     private string IdToken()

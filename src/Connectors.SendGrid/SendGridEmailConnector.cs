@@ -51,7 +51,7 @@ internal sealed partial class SendGridEmailConnector(SendGridConfig config, Send
     private JsonObject Body(ComposedEmail email)
     {
         var to = Object(("to", new JsonArray(Address(email.To, null))), ("dynamic_template_data", email.TemplateData is { } data ? JsonObject.Create(data) : null));
-        JsonArray? content = email.TemplateId is null ? [.. new[] { ("text/plain", email.Text), ("text/html", email.Html) }.Where(p => p.Item2 is not null).Select(p => Object(("type", p.Item1), ("value", p.Item2)))] : null;
+        var content = email.TemplateId is null ? new JsonArray([.. new[] { ("text/plain", email.Text), ("text/html", email.Html) }.Where(p => p.Item2 is not null).Select(p => (JsonNode)Object(("type", p.Item1), ("value", p.Item2)))]) : null;
         return Object(
             ("personalizations", new JsonArray(to)),
             ("from", Address(config.FromEmail, config.FromName)),
