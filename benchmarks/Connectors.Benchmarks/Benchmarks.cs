@@ -6,8 +6,10 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Connectors.Abstractions;
 using Connectors.Abstractions.Providers;
+using Connectors.GitHub;
 using Connectors.HuggingFace;
 using Connectors.Mailgun;
+using Connectors.SendGrid;
 using Connectors.WeCom;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -180,6 +182,83 @@ public class MailgunSend : BaselineBench
     [BenchmarkCategory("template")]
     [Benchmark(Baseline = false, Description = "connector: stored template + variables")]
     public Task<EmailSendResult> Connector_template() => _template.SendAsync(_message);
+}
+
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class GitHubSignIn : BaselineBench
+{
+    private ISocialConnector _connector = null!;
+    private SocialCallback _callback = null!;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _connector = Services.Create<ISocialConnector>(GitHubConnectorFactory.ConnectorId, Fixtures.GitHubConfig);
+        var redirect = await _connector.GetAuthorizationUriAsync(new AuthorizationRequest("state1", new Uri("https://id.example.com/cb")));
+        _callback = SocialCallback.FromQueryString("code=gh-code-GOOD&state=state1", redirect.Session);
+    }
+
+    [BenchmarkCategory("default")]
+    [Benchmark(Baseline = true, Description = "raw: token + user + user/emails")]
+    public async Task<(string?, string?)> Raw()
+    {
+        using var token = await SendJsonAsync(new HttpRequestMessage(HttpMethod.Post, "login/oauth/access_token")
+        {
+            Headers = { Accept = { new MediaTypeWithQualityHeaderValue("application/json") } },
+            Content = new FormUrlEncodedContent(
+            [
+                new("grant_type", "authorization_code"), new("code", "gh-code-GOOD"), new("redirect_uri", "https://id.example.com/cb"),
+                new("code_verifier", "verifier-verifier-verifier-verifier-verifie"), new("client_id", "gh-client-1"), new("client_secret", "gh-secret-S3CR3T"),
+            ]),
+        });
+        var bearer = new AuthenticationHeaderValue("Bearer", token.RootElement.GetProperty("access_token").GetString());
+        using var user = await SendJsonAsync(new HttpRequestMessage(HttpMethod.Get, "api/v3/user") { Headers = { Authorization = bearer } });
+        using var emails = await SendJsonAsync(new HttpRequestMessage(HttpMethod.Get, "api/v3/user/emails") { Headers = { Authorization = bearer } });
+        var primary = emails.RootElement.EnumerateArray().First(e => e.GetProperty("primary").GetBoolean()).GetProperty("email").GetString();
+        return (user.RootElement.GetProperty("id").GetRawText(), primary);
+    }
+
+    [BenchmarkCategory("default")]
+    [Benchmark(Baseline = false, Description = "connector: token + user + user/emails")]
+    public Task<SocialUserInfo> Connector() => _connector.GetUserInfoAsync(_callback);
+}
+
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class SendGridSend : BaselineBench
+{
+    private IEmailConnector _connector = null!;
+    private readonly EmailMessage _message = new("ada@example.com", UsageType.SignIn, new EmailPayload { Code = "483920", Locale = "en" });
+    private readonly AuthenticationHeaderValue _bearer = new("Bearer", "SG.sendgrid-key-S3CR3T");
+
+    [GlobalSetup]
+    public void Setup() => _connector = Services.Create<IEmailConnector>(SendGridConnectorFactory.ConnectorId, Fixtures.SendGridConfig);
+
+    [BenchmarkCategory("html")]
+    [Benchmark(Baseline = true, Description = "raw: html with {{code}}")]
+    public async Task<string?> Raw()
+    {
+        var body = new System.Text.Json.Nodes.JsonObject
+        {
+            ["personalizations"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["to"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["email"] = "ada@example.com" }) }),
+            ["from"] = new System.Text.Json.Nodes.JsonObject { ["email"] = "noreply@example.com", ["name"] = "Example" },
+            ["subject"] = "Your code is {{code}}".Replace("{{code}}", "483920", StringComparison.Ordinal),
+            ["content"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["type"] = "text/html", ["value"] = "<p>Your sign-in code is <b>{{code}}</b>. It expires in 10 minutes.</p>".Replace("{{code}}", "483920", StringComparison.Ordinal) }),
+        };
+        using var response = await RawClient.SendAsync(new HttpRequestMessage(HttpMethod.Post, "v3/mail/send")
+        {
+            Headers = { Authorization = _bearer },
+            Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
+        });
+        return response.Headers.TryGetValues("X-Message-Id", out var id) ? id.First() : null;
+    }
+
+    [BenchmarkCategory("html")]
+    [Benchmark(Baseline = false, Description = "connector: html with {{code}}")]
+    public Task<EmailSendResult> Connector() => _connector.SendAsync(_message);
 }
 
 [MemoryDiagnoser]

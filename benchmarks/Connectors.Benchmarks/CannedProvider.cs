@@ -32,6 +32,9 @@ public sealed class CannedProvider : HttpMessageHandler
             ["/oauth/token"] = Body("huggingface/token.json", 0),
             ["/oauth/userinfo"] = Body("huggingface/userinfo.json", 0),
             ["/v3/example.com/messages"] = Body("mailgun/messages.json", 0),
+            ["/login/oauth/access_token"] = Body("github/oauth.json", 0),
+            ["/api/v3/user"] = Body("github/oauth.json", 2),
+            ["/api/v3/user/emails"] = Body("github/oauth.json", 3),
             ["/oauth2/token"] = Body("oauth2/token.json", 0),
             ["/oauth2/user"] = Body("oauth2/userinfo.json", 0),
         };
@@ -48,6 +51,12 @@ public sealed class CannedProvider : HttpMessageHandler
         if (path == "/cgi-bin/auth/getuserinfo" && request.RequestUri.Query.Contains("code=code-member-ticket", StringComparison.Ordinal))
         {
             path += "?ticket";
+        }
+
+        if (path == "/v3/mail/send")
+        {
+            // SendGrid accepts with 202, an empty body and the message id in a header (tests/contracts/sendgrid).
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.Accepted) { RequestMessage = request, Content = new ByteArrayContent([]), Headers = { { "X-Message-Id", "14c5d75ce93.dfd.64b469" } } });
         }
 
         var response = new HttpResponseMessage(HttpStatusCode.OK) { RequestMessage = request, Content = new ByteArrayContent(Made.TryGetValue(path, out var made) ? made : _bodies[path]) };

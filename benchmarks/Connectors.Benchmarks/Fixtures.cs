@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Connectors.Abstractions;
+using Connectors.GitHub;
 using Connectors.HuggingFace;
 using Connectors.Mailgun;
 using Connectors.OAuth;
+using Connectors.SendGrid;
 using Connectors.WeCom;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -32,6 +34,13 @@ public static class Fixtures
           "from": "Example <noreply@example.com>", "deliveries": {{deliveries}} }
         """;
 
+    public const string GitHubConfig = """{ "clientId": "gh-client-1", "clientSecret": "gh-secret-S3CR3T" }""";
+
+    public const string SendGridConfig = """
+        { "apiKey": "SG.sendgrid-key-S3CR3T", "fromEmail": "noreply@example.com", "fromName": "Example",
+          "templates": [ { "usageType": "SignIn", "type": "text/html", "subject": "Your code is {{code}}", "content": "<p>Your sign-in code is <b>{{code}}</b>. It expires in 10 minutes.</p>" } ] }
+        """;
+
     public const string HtmlDeliveries = """{ "SignIn": { "subject": "Your code is {{code}}", "html": "<p>Your sign-in code is <b>{{code}}</b>. It expires in 10 minutes.</p>" } }""";
     public const string TemplateDeliveries = """{ "SignIn": { "template": "verification", "subject": "Your code is {{code}}", "variables": { "brand": "Example" } } }""";
 
@@ -42,9 +51,11 @@ public static class Fixtures
             .AddWeCom(o => o.ApiBaseAddress = CannedProvider.BaseAddress)
             .AddHuggingFace(o => o.BaseAddress = CannedProvider.BaseAddress)
             .AddMailgun(o => o.AllowedEndpoints.Add(CannedProvider.BaseAddress))
+            .AddGitHub(o => o.BaseAddress = CannedProvider.BaseAddress)
+            .AddSendGrid(o => o.BaseAddress = CannedProvider.BaseAddress)
             .AddOAuth2()
             .AddOidc();
-        foreach (var name in new[] { WeComConnectorFactory.HttpClientName, HuggingFaceConnectorFactory.HttpClientName, MailgunConnectorFactory.HttpClientName, OAuth2ConnectorFactory.HttpClientName, OidcConnectorFactory.HttpClientName })
+        foreach (var name in new[] { WeComConnectorFactory.HttpClientName, HuggingFaceConnectorFactory.HttpClientName, MailgunConnectorFactory.HttpClientName, GitHubConnectorFactory.HttpClientName, SendGridConnectorFactory.HttpClientName, OAuth2ConnectorFactory.HttpClientName, OidcConnectorFactory.HttpClientName })
         {
             services.AddHttpClient(name).ConfigurePrimaryHttpMessageHandler(() => new CannedProvider());
         }

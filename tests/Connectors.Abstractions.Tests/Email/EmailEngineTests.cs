@@ -153,6 +153,14 @@ public sealed class EmailEngineTests
         Compose(deliveries!, UsageType.ForgotPassword).Text.Should().Be("483920", "Generic serves the rest");
     }
 
+    [Fact]
+    public void A_template_list_without_the_type_or_Generic_names_its_own_field()
+    {
+        var (deliveries, _) = ReadTemplates("""{ "templates": [ { "usageType": "SignIn", "contentType": "text/plain", "subject": "s", "content": "c" } ] }""");
+        FluentActions.Invoking(() => Compose(deliveries!, UsageType.Register)).Should().Throw<ConnectorException>()
+            .Which.Message.Should().Be("The TestMail config has no delivery for usage type 'Register' and no 'Generic' delivery; add one under 'templates'.");
+    }
+
     [Theory]
     [InlineData("""{ "templates": {} }""", "templates", "must be a JSON array")]
     [InlineData("""{ "templates": [ 1 ] }""", "templates[0]", "must be a JSON object")]

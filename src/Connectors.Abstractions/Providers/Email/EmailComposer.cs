@@ -50,7 +50,7 @@ public static class EmailComposer
         var delivery = (deliveries.Find(message.Type) ?? throw http.Reject(
             "send",
             ConnectorErrorCode.TemplateNotFound,
-            $"The {fields.Provider} config has no delivery for usage type '{SafeText.FromProvider(type, 64)}' and no '{EmailDeliveries.Generic}' delivery; add one under '{fields.Deliveries}'."))
+            $"The {fields.Provider} config has no delivery for usage type '{SafeText.FromProvider(type, 64)}' and no '{EmailDeliveries.Generic}' delivery; add one under '{deliveries.Field}'."))
             .ForLocale(payload.Locale, payload.UiLocales);
 
         if (!EmailTemplateData.TryCreate(payload, null, out var data, out var problem))

@@ -80,7 +80,10 @@ public sealed class EmailDeliveries : IReadOnlyDictionary<string, EmailDelivery>
 
     private readonly Dictionary<string, EmailDelivery> _deliveries;
 
-    private EmailDeliveries(Dictionary<string, EmailDelivery> deliveries) => _deliveries = deliveries;
+    private EmailDeliveries(Dictionary<string, EmailDelivery> deliveries, string field) => (_deliveries, Field) = (deliveries, field);
+
+    /// <summary>The config field they were read from (<c>deliveries</c>, <c>templates</c>), for messages.</summary>
+    public string Field { get; }
 
     /// <summary>The delivery for <paramref name="type"/>, else the <c>Generic</c> one; null when there is neither.</summary>
     public EmailDelivery? Find(UsageType type) =>
@@ -115,7 +118,7 @@ public sealed class EmailDeliveries : IReadOnlyDictionary<string, EmailDelivery>
             }
         }
 
-        return reader.Errors.Count > errors ? null : new EmailDeliveries(deliveries);
+        return reader.Errors.Count > errors ? null : new EmailDeliveries(deliveries, fields.Deliveries);
     }
 
     /// <summary>
@@ -216,7 +219,7 @@ public sealed class EmailDeliveries : IReadOnlyDictionary<string, EmailDelivery>
             deliveries[group.Key] = basis.Delivery with { Locales = locales };
         }
 
-        return reader.Errors.Count > errors ? null : new EmailDeliveries(deliveries);
+        return reader.Errors.Count > errors ? null : new EmailDeliveries(deliveries, fields.Templates);
     }
 
     /// <summary>The sign-in, sign-up, password-reset and generic code emails, for a provider's form default: as
