@@ -58,7 +58,7 @@ public sealed class HuggingFaceConnectorFactory(ProviderServices services, IOpti
         var sub = profile.GetStringOrNull("sub") ?? throw flow.Http.Fail("userinfo", new ProviderFailure(ConnectorErrorCode.InvalidResponse, "returned no 'sub' (user id)"));
         return new SocialUserInfo(sub)
         {
-            Tenant = Endpoints.Issuer,
+            Tenant = Options.BaseAddress.GetLeftPart(UriPartial.Authority), // the issuer
             Name = profile.GetStringOrNull("name") ?? profile.GetStringOrNull("preferred_username"),
             Email = profile.GetStringOrNull("email"),
             EmailVerified = profile.TryGetProperty("email_verified", out var verified) && verified.ValueKind == JsonValueKind.True,
