@@ -65,6 +65,9 @@ public sealed class SmtpConnectorTests(SmtpServers servers) : IClassFixture<Smtp
         {
             o.AllowedHosts.Add("127.0.0.1");
             o.AllowedHosts.Add("localhost");
+            // MailKit's socket timeout is a real timer: far longer than a loaded machine takes to answer on loopback.
+            o.Http.AttemptTimeout = TimeSpan.FromMinutes(2);
+            o.Http.OverallTimeout = TimeSpan.FromMinutes(5);
             configure?.Invoke(o);
         }), _time);
         _providers.Add(provider);
