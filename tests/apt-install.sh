@@ -20,7 +20,15 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 export DEBIAN_FRONTEND=noninteractive
-# Several test projects may build at once: wait for each other's apt rather than fail on its lock.
-$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
-$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@"
+# Several test projects may build at once: wait for each other's apt rather than fail on its lock. A failed
+# update or install (a mirror hiccup, the lists lock, which the timeout does not cover) is tried again.
+for attempt in 1 2 3; do
+  if $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq \
+    && $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@"; then
+    break
+  fi
+  [ "$attempt" -lt 3 ] || exit 1
+  echo "apt-get failed (attempt $attempt of 3); trying again in 10 s" >&2
+  sleep 10
+done
 for file in "${files[@]}"; do test -e "$file"; done

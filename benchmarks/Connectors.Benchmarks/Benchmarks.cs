@@ -368,7 +368,7 @@ public class SharedHttpLayer : BaselineBench
         return document.RootElement.GetProperty("sub").GetString();
     }
 
-    [Benchmark(Description = "ProviderHttpClient: one safe GET (2 timeouts + retry)")]
+    [Benchmark(Description = "ProviderHttpClient: one safe GET (timeout + retry)")]
     public async Task<string?> Shared_get() => (await _client.SendJsonAsync(new ProviderRequest("userinfo", HttpMethod.Get, _uri, RequestSafety.Safe))).GetProperty("sub").GetString();
 
     [Benchmark(Description = "ProviderHttpClient: one GET without the retry strategy")]

@@ -250,6 +250,40 @@ public sealed class EmailEngineTests
         error.Message.Should().Contain("'when'").And.NotContain("483920").And.NotContain("(Parameter");
     }
 
+    [Theory]
+    [InlineData("Your code is {{code}}")]
+    [InlineData("<p>{{ code }} &amp; {{{link}}} {{&locale}} {{uiLocales}} {{this.code}} {{@root.link}} {{missing}}</p>")]
+    [InlineData("{{code}}{{code}}")]
+    [InlineData("no placeholders at all")]
+    [InlineData("{{#if code}}{{code}}{{/if}} {{code.length}} {{../code}}")] // not flat: rendered from JSON data
+    public void A_plain_payload_renders_as_the_same_text_as_its_JSON_data(string source)
+    {
+        var (deliveries, _) = Read(JsonSerializer.Serialize(new { deliveries = new { Generic = new { subject = source, html = source, text = source } } }));
+        foreach (var payload in new[]
+        {
+            new EmailPayload { Code = "483920", Locale = "en" },
+            new EmailPayload { Code = "<b>&'\"`=</b>", Link = "https://id.example.com/?a=1&b=<2>", Locale = "zh-TW", UiLocales = "zh-TW en" },
+            new EmailPayload(),
+            new EmailPayload { Code = "\u00e9\u4e2d\ud83d\ude00", Extra = [] }, // a paired surrogate: the JSON path
+        })
+        {
+            var data = EmailTemplateData.Create(payload);
+            var email = Compose(deliveries!, UsageType.SignIn, payload);
+            email.Subject.Should().Be(SafeText.SingleLine(MessageTemplate.Parse(source).Render(data, TemplateEscaping.None)));
+            email.Html.Should().Be(MessageTemplate.Parse(source).Render(data, TemplateEscaping.Html));
+            email.Text.Should().Be(MessageTemplate.Parse(source).Render(data, TemplateEscaping.None));
+        }
+    }
+
+    [Fact]
+    public void A_lone_surrogate_in_a_plain_payload_renders_as_the_replacement_character_as_through_JSON()
+    {
+        var (deliveries, _) = Read("""{ "deliveries": { "Generic": { "subject": "Code {{code}}", "html": "<b>{{code}}</b>" } } }""");
+        var email = Compose(deliveries!, UsageType.SignIn, new EmailPayload { Code = "48\ud800" });
+        email.Subject.Should().Be("Code 48\uFFFD");
+        email.Html.Should().Be("<b>48\uFFFD</b>");
+    }
+
     private sealed class Unwritable
     {
         public IntPtr Handle { get; } = new(483920);

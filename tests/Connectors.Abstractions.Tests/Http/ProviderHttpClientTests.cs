@@ -159,6 +159,33 @@ public sealed class ProviderHttpClientTests(WireMockFixture fixture) : WireMockT
     }
 
     [Fact]
+    public async Task A_retry_delay_ends_at_the_overall_deadline_and_no_attempt_begins_after_it()
+    {
+        await WireMock.StubAsync("""{ "request": { "method": "GET", "urlPath": "/busy" }, "response": { "status": 503 } }""");
+        var time = new ManualTimeProvider();
+        var client = Client(o =>
+        {
+            o.OverallTimeout = Long;
+            o.RetryBaseDelay = TimeSpan.FromHours(1); // far past the deadline
+            o.MaxRetryAttempts = 2;
+        }, time);
+
+        var send = client.SendJsonAsync(Get("/busy"));
+        await WireMock.WaitForCountAsync("GET", "/busy", 1);
+        for (var i = 0; i < 3000 && !(Logs.Entries.Any(e => e.Id.Id == 1002) && time.PendingTimers == 1); i++)
+        {
+            await Task.Delay(10); // until the retry is scheduled and its delay armed (the attempt's timer is gone)
+        }
+
+        time.Advance(Long);
+
+        var error = (await send.WaitAsync(TimeSpan.FromSeconds(60)).Awaiting(s => s).Should().ThrowAsync<ConnectorException>()).Which;
+        error.Message.Should().Contain("timed out").And.Contain("the operation 600 s");
+        (await WireMock.CountAsync("GET", "/busy")).Should().Be(1, "the retry would have begun after the deadline");
+        Logs.Entries.Count(e => e.Id.Id == 1002).Should().Be(1, "one retry was scheduled");
+    }
+
+    [Fact]
     public async Task Timeouts_run_on_real_time_without_a_TimeProvider()
     {
         // The one test on real timers: WireMock holds the response 60 s, the attempt may take 200 ms, so the call

@@ -53,11 +53,10 @@ public static class EmailComposer
             $"The {fields.Provider} config has no delivery for usage type '{SafeText.FromProvider(type, 64)}' and no '{EmailDeliveries.Generic}' delivery; add one under '{deliveries.Field}'."))
             .ForLocale(payload.Locale, payload.UiLocales);
 
-        if (!EmailTemplateData.TryCreate(payload, null, out var data, out var problem))
-        {
-            throw http.Reject("send", ConnectorErrorCode.InvalidRequestParameters, problem);
-        }
-
+        // A payload of plain strings only (no extra values) renders text-and-name templates without JSON data; any
+        // other payload is written as JSON first, so a value that cannot be is refused whatever the templates use.
+        var plain = EmailTemplateData.IsPlain(payload);
+        JsonElement? data = plain ? null : Data(payload, null, http);
         string? Render(MessageTemplate? template, TemplateEscaping escaping, bool header)
         {
             if (template is null)
@@ -68,7 +67,11 @@ public static class EmailComposer
             string value;
             try
             {
-                value = template.Render(data, escaping);
+                if (!plain || !template.TryRenderFlat(payload, EmailTemplateData.Field, escaping, out value))
+                {
+                    data ??= Data(payload, null, http);
+                    value = template.Render(data.Value, escaping);
+                }
             }
             catch (TemplateRenderException exception)
             {
@@ -83,16 +86,16 @@ public static class EmailComposer
         var replyTo = Render(delivery.ReplyTo, TemplateEscaping.None, header: true);
         if (delivery.TemplateId is { } templateId)
         {
-            if (!EmailTemplateData.TryCreate(payload, delivery.Variables, out var variables, out problem))
-            {
-                throw http.Reject("send", ConnectorErrorCode.InvalidRequestParameters, problem);
-            }
-
-            return new ComposedEmail(to!, type, subject, null, null, replyTo, templateId, variables);
+            return new ComposedEmail(to!, type, subject, null, null, replyTo, templateId, Data(payload, delivery.Variables, http));
         }
 
         return new ComposedEmail(to!, type, subject, Render(delivery.Html, TemplateEscaping.Html, header: false), Render(delivery.Text, TemplateEscaping.None, header: false), replyTo, null, null);
     }
+
+    private static JsonElement Data(EmailPayload payload, JsonElement? defaults, ProviderHttpClient http) =>
+        EmailTemplateData.TryCreate(payload, defaults, out var data, out var problem)
+            ? data
+            : throw http.Reject("send", ConnectorErrorCode.InvalidRequestParameters, problem);
 
     /// <summary>
     /// How every email provider's refusal reads, for <see cref="ProviderRequest.Inspect"/>: null for a 2xx (sent,

@@ -60,8 +60,8 @@ public static class EmailTemplateData
         }
 
         // As deep as the writer allows (its default, 1,000): whatever was written can be read back.
-        var reader = new Utf8JsonReader(buffer.WrittenSpan, new JsonReaderOptions { MaxDepth = MaxDepth });
-        (data, problem) = (JsonElement.ParseValue(ref reader), null); // copies: the scratch buffer is reused by the next call on this thread
+        // A copy (the scratch buffer is reused by the next call on this thread), read in place in one pass.
+        (data, problem) = (JsonDocument.Parse(buffer.WrittenSpan.ToArray(), new JsonDocumentOptions { MaxDepth = MaxDepth }).RootElement, null);
         return true;
     }
 
@@ -140,7 +140,17 @@ public static class EmailTemplateData
 
     private static readonly string[] FieldNames = ["code", "link", "locale", "uiLocales"];
 
-    private static string? Field(EmailPayload payload, string name) => name switch
+    /// <summary>Whether the data of <paramref name="payload"/> is its four strings alone and each reads back from JSON
+    /// unchanged (no <see cref="EmailPayload.Extra"/>, no surrogate): looked up by <see cref="Field"/> it renders as
+    /// <see cref="Create"/>'s object does.</summary>
+    internal static bool IsPlain(EmailPayload payload) =>
+        payload.Extra is not { Count: > 0 } && NoSurrogate(payload.Code) && NoSurrogate(payload.Link) && NoSurrogate(payload.Locale) && NoSurrogate(payload.UiLocales);
+
+    // A lone surrogate reads back from JSON as U+FFFD; any surrogate is rare enough here to take the JSON path.
+    private static bool NoSurrogate(string? value) => value is null || value.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0;
+
+    /// <summary>The payload's own value of <paramref name="name"/>: <c>code</c>, <c>link</c>, <c>locale</c>, <c>uiLocales</c>.</summary>
+    internal static string? Field(EmailPayload payload, string name) => name switch
     {
         "code" => payload.Code,
         "link" => payload.Link,

@@ -80,8 +80,8 @@ public sealed class ProviderHttpClient
     /// a timeout or network failure → <see cref="ConnectorErrorCode.General"/>.
     /// </exception>
     /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled.</exception>
-    public async Task<ProviderResponse> SendAsync(ProviderRequest request, CancellationToken cancellationToken = default) =>
-        (await SendCoreAsync(request, requireJson: false, cancellationToken).ConfigureAwait(false)).Response;
+    public Task<ProviderResponse> SendAsync(ProviderRequest request, CancellationToken cancellationToken = default) =>
+        SendCoreAsync(request, requireJson: false, cancellationToken);
 
     /// <summary>Sends <paramref name="request"/> and returns the accepted 2xx response body as JSON.</summary>
     /// <exception cref="ConnectorException">As <see cref="SendAsync"/>, and <see cref="ConnectorErrorCode.InvalidResponse"/>
@@ -89,7 +89,7 @@ public sealed class ProviderHttpClient
     /// <exception cref="OperationCanceledException">When <paramref name="cancellationToken"/> is cancelled.</exception>
     public async Task<JsonElement> SendJsonAsync(ProviderRequest request, CancellationToken cancellationToken = default)
     {
-        var response = (await SendCoreAsync(request, requireJson: true, cancellationToken).ConfigureAwait(false)).Response;
+        var response = await SendCoreAsync(request, requireJson: true, cancellationToken).ConfigureAwait(false);
         response.TryGetJson(out var json);
         return json;
     }
@@ -153,7 +153,11 @@ public sealed class ProviderHttpClient
 
     private static readonly ResiliencePropertyKey<ProviderRequest> RequestKey = new("Connectors.Request");
 
-    private async Task<Attempt> SendCoreAsync(ProviderRequest request, bool requireJson, CancellationToken cancellationToken)
+    private static readonly ResiliencePropertyKey<long> StartedKey = new("Connectors.Started");
+
+    private static readonly ResiliencePropertyKey<bool> RetriedKey = new("Connectors.Retried");
+
+    private async Task<ProviderResponse> SendCoreAsync(ProviderRequest request, bool requireJson, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = TimeProvider.GetTimestamp();
@@ -172,8 +176,9 @@ public sealed class ProviderHttpClient
             try
             {
                 context.Properties.Set(RequestKey, request);
+                context.Properties.Set(StartedKey, started);
                 var outcome = await pipeline.ExecuteOutcomeAsync(
-                    static (ctx, self) => self.SendOnceAsync(ctx.Properties.GetValue(RequestKey, null!), ctx.CancellationToken),
+                    static (ctx, self) => self.SendOnceAsync(ctx, ctx.Properties.GetValue(RequestKey, null!), ctx.CancellationToken),
                     context,
                     this).ConfigureAwait(false);
                 outcome.ThrowIfException();
@@ -190,7 +195,7 @@ public sealed class ProviderHttpClient
             if (problem is null)
             {
                 _telemetry.RecordRequest(Provider, request.Operation, TimeProvider.GetElapsedTime(started), attempt.Response.StatusCode, null);
-                return attempt;
+                return attempt.Response;
             }
 
             failure = Create(request.Operation, problem, attempt.Response.StatusCode, request.Secrets);
@@ -244,8 +249,14 @@ public sealed class ProviderHttpClient
         throw failure;
     }
 
-    private async ValueTask<Outcome<Attempt>> SendOnceAsync(ProviderRequest request, CancellationToken cancellationToken)
+    private async ValueTask<Outcome<Attempt>> SendOnceAsync(ResilienceContext context, ProviderRequest request, CancellationToken cancellationToken)
     {
+        if (context.Properties.GetValue(RetriedKey, false) && Remaining(context.Properties.GetValue(StartedKey, 0L)) <= TimeSpan.Zero)
+        {
+            // The overall timeout passed during a retry delay: nothing is sent.
+            return Outcome.FromException<Attempt>(new TimeoutRejectedException("The overall timeout passed before this attempt.", _options.OverallTimeout));
+        }
+
         try
         {
             var client = _httpClientFactory.CreateClient(_httpClientName);
@@ -306,7 +317,8 @@ public sealed class ProviderHttpClient
     private async Task<byte[]> ReadBodyAsync(ProviderRequest request, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var limit = _options.MaxResponseBytes;
-        if (response.Content.Headers.ContentLength is { } length && length > limit)
+        var declared = response.Content.Headers.ContentLength;
+        if (declared > limit)
         {
             throw TooLarge(request, (int)response.StatusCode);
         }
@@ -314,6 +326,20 @@ public sealed class ProviderHttpClient
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
+            if (declared is { } length)
+            {
+                // The common case: the length is known, the body is read into an array of that size. (The handler
+                // ends a body that differs from its Content-Length with an error.)
+                var exact = new byte[length];
+                var filled = 0;
+                while (filled < exact.Length && await stream.ReadAsync(exact.AsMemory(filled), cancellationToken).ConfigureAwait(false) is var got and > 0)
+                {
+                    filled += got;
+                }
+
+                return filled == exact.Length ? exact : exact[..filled];
+            }
+
             var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(limit + 1, 16 * 1024));
             try
             {
@@ -425,42 +451,61 @@ public sealed class ProviderHttpClient
         _ => "the connection broke while the response was read",
     };
 
+    /// <summary>
+    /// One timer per attempt: the attempt's timeout is the attempt timeout or what is left of the overall timeout,
+    /// whichever is shorter, and a retry's delay ends by the overall deadline; an attempt that would begin after it
+    /// is not sent. (The overall timeout as a strategy of its own would arm a second timer on every request.)
+    /// </summary>
     private ResiliencePipeline<Attempt> BuildPipeline(RequestSafety safety)
     {
-        var retry = new RetryStrategyOptions<Attempt>
-        {
-            MaxRetryAttempts = Math.Max(1, _options.MaxRetryAttempts),
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = _options.RetryBaseDelay,
-            ShouldHandle = safety == RequestSafety.Safe ? ShouldRetrySafe : ShouldRetryUnsafe,
-            OnRetry = args =>
-            {
-                var request = args.Context.Properties.GetValue(RequestKey, null!);
-                var reason = args.Outcome.Exception?.GetType().Name
-                    ?? (args.Outcome.Result is { } r ? $"HTTP {r.Response.StatusCode} {SafeText.FromProvider(r.Failure?.ProviderErrorCode, MaxProviderErrorCodeLength, request.Secrets)}".TrimEnd() : "unknown");
-                _telemetry.RecordRetry(Provider, request.Operation, args.AttemptNumber + 1, reason);
-                return default;
-            },
-        };
-
-        var builder = new ResiliencePipelineBuilder<Attempt> { TimeProvider = TimeProvider }
-            .AddTimeout(_options.OverallTimeout);
+        var builder = new ResiliencePipelineBuilder<Attempt> { TimeProvider = TimeProvider };
         if (_options.MaxRetryAttempts > 0)
         {
-            builder.AddRetry(retry);
+            builder.AddRetry(new RetryStrategyOptions<Attempt>
+            {
+                MaxRetryAttempts = _options.MaxRetryAttempts,
+                ShouldHandle = args => new((safety == RequestSafety.Safe ? ShouldRetrySafe(args.Outcome) : ShouldRetryUnsafe(args.Outcome))
+                    && Remaining(args.Context.Properties.GetValue(StartedKey, 0L)) > TimeSpan.Zero),
+                DelayGenerator = args => new(RetryDelay(args.AttemptNumber, Remaining(args.Context.Properties.GetValue(StartedKey, 0L)))),
+                OnRetry = args =>
+                {
+                    var request = args.Context.Properties.GetValue(RequestKey, null!);
+                    var reason = args.Outcome.Exception?.GetType().Name
+                        ?? (args.Outcome.Result is { } r ? $"HTTP {r.Response.StatusCode} {SafeText.FromProvider(r.Failure?.ProviderErrorCode, MaxProviderErrorCodeLength, request.Secrets)}".TrimEnd() : "unknown");
+                    _telemetry.RecordRetry(Provider, request.Operation, args.AttemptNumber + 1, reason);
+                    args.Context.Properties.Set(RetriedKey, true);
+                    return default;
+                },
+            });
         }
 
-        return builder.AddTimeout(_options.AttemptTimeout).Build();
+        return builder.AddTimeout(new TimeoutStrategyOptions
+        {
+            TimeoutGenerator = args =>
+            {
+                var remaining = Remaining(args.Context.Properties.GetValue(StartedKey, 0L));
+                return new(remaining <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : remaining < _options.AttemptTimeout ? remaining : _options.AttemptTimeout);
+            },
+        }).Build();
     }
 
-    private static ValueTask<bool> ShouldRetrySafe(RetryPredicateArguments<Attempt> args) => new(
-        (args.Outcome.Exception is HttpRequestException or IOException or TimeoutRejectedException && Refusal(args.Outcome.Exception) is null)
-        || args.Outcome.Result?.Failure?.IsTransient == true);
+    /// <summary>What is left of the overall timeout of the operation that began at <paramref name="started"/>.</summary>
+    private TimeSpan Remaining(long started) => _options.OverallTimeout - TimeProvider.GetElapsedTime(started);
+
+    /// <summary>Exponential backoff with jitter: the base delay doubled per attempt, times 0.75 to 1.25, and never past
+    /// the overall deadline.</summary>
+    private TimeSpan RetryDelay(int attempt, TimeSpan remaining)
+    {
+        var delay = TimeSpan.FromTicks((long)Math.Min(_options.RetryBaseDelay.Ticks * Math.Pow(2, attempt) * (0.75 + (Random.Shared.NextDouble() / 2)), TimeSpan.MaxValue.Ticks / 2));
+        return delay < remaining ? delay : remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining;
+    }
+
+    private static bool ShouldRetrySafe(Outcome<Attempt> outcome) =>
+        (outcome.Exception is HttpRequestException or IOException or TimeoutRejectedException && Refusal(outcome.Exception) is null)
+        || outcome.Result?.Failure?.IsTransient == true;
 
     // An unsafe request is repeated only when it provably never left this process.
-    private static ValueTask<bool> ShouldRetryUnsafe(RetryPredicateArguments<Attempt> args) => new(
-        args.Outcome.Exception is { } exception && NeverSent(exception));
+    private static bool ShouldRetryUnsafe(Outcome<Attempt> outcome) => outcome.Exception is { } exception && NeverSent(exception);
 
     private static bool NeverSent(Exception exception) =>
         exception is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError }

@@ -83,7 +83,7 @@ public sealed class ProviderResponse
         if (!_jsonParsed)
         {
             _jsonParsed = true;
-            _json = Parse(Body.Span);
+            _json = Parse(Body);
         }
 
         json = _json.GetValueOrDefault();
@@ -95,7 +95,7 @@ public sealed class ProviderResponse
     public string? BodyText(int maxChars = 200) =>
         SafeText.FromProvider(Encoding.UTF8.GetString(Body.Span[..Math.Min(Body.Length, maxChars * 4 + 256)]), maxChars);
 
-    private static JsonElement? Parse(ReadOnlySpan<byte> body)
+    private static JsonElement? Parse(ReadOnlyMemory<byte> body)
     {
         if (body.IsEmpty)
         {
@@ -104,10 +104,11 @@ public sealed class ProviderResponse
 
         try
         {
-            var reader = new Utf8JsonReader(body);
-            var value = JsonElement.ParseValue(ref reader);
-            // Anything but whitespace after the value makes the reader throw: the body is not one JSON value.
-            return reader.Read() || !JsonElementExtensions.HasTextPropertyNames(body) ? null : value;
+            // The body array is this response's own and never changes: the document reads it in place, in one pass
+            // (trailing data after the value throws). It is not disposed: elements taken from it live as long as
+            // the results holding them, and its metadata goes with it to the collector.
+            var value = JsonDocument.Parse(body).RootElement;
+            return JsonElementExtensions.HasTextPropertyNames(body.Span) ? value : null;
         }
         catch (JsonException)
         {

@@ -7,14 +7,14 @@ namespace Connectors.Abstractions.Providers;
 public static class JsonElementExtensions
 {
     /// <summary>
-    /// Whether every property name is text (and, when an escape is present, the body is well-formed JSON). JSON may escape a lone surrogate (<c>"\ud800x"</c>): such a name makes
+    /// Whether every property name is text (and, when a surrogate is escaped, the body is well-formed JSON). JSON may escape a lone surrogate (<c>"\ud800x"</c>): such a name makes
     /// every later property lookup throw <see cref="InvalidOperationException"/>, so the body is not usable JSON.
     /// String values may (<see cref="GetTextOrNull"/> reads them as absent). <see cref="ProviderResponse.TryGetJson"/>
     /// refuses such bodies; provider code that parses provider JSON itself (a decoded token) checks with this.
     /// </summary>
     public static bool HasTextPropertyNames(ReadOnlySpan<byte> body)
     {
-        if (body.IndexOf("\\u"u8) < 0)
+        if (!HasSurrogateEscape(body))
         {
             return true;
         }
@@ -36,6 +36,22 @@ public static class JsonElementExtensions
         {
             return false;
         }
+    }
+
+    // Only an escaped surrogate (\uD800 to \uDFFF) can leave a property name without text: any other body passes unread.
+    private static bool HasSurrogateEscape(ReadOnlySpan<byte> body)
+    {
+        for (var at = body.IndexOf("\\u"u8); at >= 0; at = body.IndexOf("\\u"u8))
+        {
+            if (body.Length >= at + 4 && body[at + 2] is (byte)'d' or (byte)'D' && body[at + 3] is (>= (byte)'8' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f') or (>= (byte)'A' and <= (byte)'F'))
+            {
+                return true;
+            }
+
+            body = body[(at + 2)..];
+        }
+
+        return false;
     }
 
     /// <summary>The string property <paramref name="name"/>; null when absent, not a string, empty, or not text (an

@@ -48,10 +48,14 @@ public sealed class MessageTemplate
 
     private readonly TemplateNode[] _nodes;
 
+    // Text and top-level names only ({{code}}, {{ link }}, {{{raw}}}): rendered by concatenation, without data as JSON.
+    private readonly bool _flat;
+
     private MessageTemplate(string source, TemplateNode[] nodes)
     {
         Source = source;
         _nodes = nodes;
+        _flat = nodes.All(node => node is TextNode or ValueNode { Path: { Variable: null, Up: 0, Segments.Length: 1 } });
     }
 
     /// <summary>The template text as given.</summary>
@@ -74,6 +78,49 @@ public sealed class MessageTemplate
         var renderer = new TemplateRenderer(data, escaping, Source.Length + 32);
         renderer.Render(_nodes);
         return renderer.Output;
+    }
+
+    /// <summary>
+    /// Renders a template of text and top-level names only from named string values, as <see cref="Render"/> renders
+    /// an object of those strings (a name <paramref name="lookup"/> gives null for renders empty); false, with nothing
+    /// done, for a template with blocks or deeper paths. The common verification email, without JSON data.
+    /// </summary>
+    /// <exception cref="TemplateRenderException">When the output would exceed <see cref="MaxOutputLength"/>.</exception>
+    internal bool TryRenderFlat<TState>(TState state, Func<TState, string, string?> lookup, TemplateEscaping escaping, out string text)
+    {
+        if (!_flat)
+        {
+            text = string.Empty;
+            return false;
+        }
+
+        var output = new System.Runtime.CompilerServices.DefaultInterpolatedStringHandler(Source.Length, _nodes.Length);
+        var length = 0;
+        foreach (var node in _nodes)
+        {
+            string part;
+            if (node is ValueNode value)
+            {
+                part = lookup(state, value.Path.Segments[0]) ?? string.Empty;
+                part = escaping == TemplateEscaping.Html && !value.Raw ? TemplateRenderer.EscapeHtml(part) : part;
+            }
+            else
+            {
+                part = ((TextNode)node).Text;
+            }
+
+            length += part.Length;
+            if (length > MaxOutputLength)
+            {
+                output.ToStringAndClear();
+                throw new TemplateRenderException(TemplateRenderer.TooLong);
+            }
+
+            output.AppendLiteral(part);
+        }
+
+        text = output.ToStringAndClear();
+        return true;
     }
 
     /// <inheritdoc/>
@@ -330,11 +377,13 @@ internal sealed class TemplateRenderer(JsonElement root, TemplateEscaping escapi
     {
         if (_output.Length + text.Length > MessageTemplate.MaxOutputLength)
         {
-            throw new TemplateRenderException($"The rendered text would be longer than {MessageTemplate.MaxOutputLength} characters.");
+            throw new TemplateRenderException(TooLong);
         }
 
         _output.Append(text);
     }
+
+    internal static readonly string TooLong = $"The rendered text would be longer than {MessageTemplate.MaxOutputLength} characters.";
 
     /// <summary>Escapes as Handlebars does.</summary>
     internal static string EscapeHtml(string text)

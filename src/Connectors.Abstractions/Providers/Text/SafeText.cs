@@ -62,6 +62,11 @@ public static class SafeText
     public static string SingleLine(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (text.AsSpan().IndexOfAnyExceptInRange(' ', '~') < 0)
+        {
+            return text; // printable ASCII only, the usual subject or header
+        }
+
         var clean = true;
         foreach (var c in text)
         {
