@@ -28,6 +28,8 @@ public sealed class GitHubConnectorFactory(ProviderServices services, IOptions<G
         "GitHub is a Web-based online service for version control and collaboration.",
         [OAuthFormItems.ClientId, OAuthFormItems.ClientSecret, OAuthFormItems.Scope("read:user user:email", "Scopes separated by spaces; default 'read:user user:email'. Without user:email the email is the public one, unverified.")]);
 
+    private Uri? _emails; // from the options, which do not change once the factory exists
+
     /// <inheritdoc/>
     protected override string DefaultScope => "read:user user:email";
 
@@ -51,7 +53,7 @@ public sealed class GitHubConnectorFactory(ProviderServices services, IOptions<G
         // GitHub names the granted scopes comma-separated; without user:email (or user) the call can only fail.
         var granted = (signIn.Tokens.Scope ?? string.Empty).Split([',', ' '], StringSplitOptions.RemoveEmptyEntries);
         var emails = granted.Any(s => s is "user:email" or "user")
-            ? await flow.GetJsonAsync(signIn, "emails", ProviderEndpoint.Combine(Options.Api, "user/emails"), bestEffort: true, InspectEmails, cancellationToken: cancellationToken).ConfigureAwait(false)
+            ? await flow.GetJsonAsync(signIn, "emails", _emails ??= ProviderEndpoint.Combine(Options.Api, "user/emails"), bestEffort: true, InspectEmails, cancellationToken: cancellationToken).ConfigureAwait(false)
             : null;
         var primary = emails?.EnumerateArray().FirstOrDefault(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("primary", out var p) && p.ValueKind == JsonValueKind.True
             && e.TryGetProperty("verified", out var v) && v.ValueKind == JsonValueKind.True).GetStringOrNull("email");

@@ -383,7 +383,7 @@ internal sealed class TemplateRenderer(JsonElement root, TemplateEscaping escapi
         _output.Append(text);
     }
 
-    internal static readonly string TooLong = $"The rendered text would be longer than {MessageTemplate.MaxOutputLength} characters.";
+    internal const string TooLong = "The rendered text would be longer than 1048576 characters."; // MaxOutputLength
 
     /// <summary>Escapes as Handlebars does.</summary>
     internal static string EscapeHtml(string text)
