@@ -155,7 +155,7 @@ public sealed class ProviderHttpClient
 
     private static readonly ResiliencePropertyKey<long> StartedKey = new("Connectors.Started");
 
-    private static readonly ResiliencePropertyKey<bool> RetriedKey = new("Connectors.Retried");
+    private static readonly ResiliencePropertyKey<bool> ExpiredKey = new("Connectors.Expired");
 
     private async Task<ProviderResponse> SendCoreAsync(ProviderRequest request, bool requireJson, CancellationToken cancellationToken)
     {
@@ -251,9 +251,9 @@ public sealed class ProviderHttpClient
 
     private async ValueTask<Outcome<Attempt>> SendOnceAsync(ResilienceContext context, ProviderRequest request, CancellationToken cancellationToken)
     {
-        if (context.Properties.GetValue(RetriedKey, false) && Remaining(context.Properties.GetValue(StartedKey, 0L)) <= TimeSpan.Zero)
+        if (context.Properties.GetValue(ExpiredKey, false))
         {
-            // The overall timeout passed during a retry delay: nothing is sent.
+            // The overall timeout passed before this attempt (during a retry delay): nothing is sent.
             return Outcome.FromException<Attempt>(new TimeoutRejectedException("The overall timeout passed before this attempt.", _options.OverallTimeout));
         }
 
@@ -473,7 +473,6 @@ public sealed class ProviderHttpClient
                     var reason = args.Outcome.Exception?.GetType().Name
                         ?? (args.Outcome.Result is { } r ? $"HTTP {r.Response.StatusCode} {SafeText.FromProvider(r.Failure?.ProviderErrorCode, MaxProviderErrorCodeLength, request.Secrets)}".TrimEnd() : "unknown");
                     _telemetry.RecordRetry(Provider, request.Operation, args.AttemptNumber + 1, reason);
-                    args.Context.Properties.Set(RetriedKey, true);
                     return default;
                 },
             });
@@ -484,7 +483,13 @@ public sealed class ProviderHttpClient
             TimeoutGenerator = args =>
             {
                 var remaining = Remaining(args.Context.Properties.GetValue(StartedKey, 0L));
-                return new(remaining <= TimeSpan.Zero ? Timeout.InfiniteTimeSpan : remaining < _options.AttemptTimeout ? remaining : _options.AttemptTimeout);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    args.Context.Properties.Set(ExpiredKey, true); // the attempt is not sent
+                    return new(Timeout.InfiniteTimeSpan);
+                }
+
+                return new(remaining < _options.AttemptTimeout ? remaining : _options.AttemptTimeout);
             },
         }).Build();
     }

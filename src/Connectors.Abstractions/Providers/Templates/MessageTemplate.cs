@@ -82,8 +82,8 @@ public sealed class MessageTemplate
 
     /// <summary>
     /// Renders a template of text and top-level names only from named string values, as <see cref="Render"/> renders
-    /// an object of those strings (a name <paramref name="lookup"/> gives null for renders empty); false, with nothing
-    /// done, for a template with blocks or deeper paths. The common verification email, without JSON data.
+    /// an object of those strings (a name for which <paramref name="lookup"/> gives null renders empty); false, with
+    /// nothing done, for a template with blocks or deeper paths. The common verification email, without JSON data.
     /// </summary>
     /// <exception cref="TemplateRenderException">When the output would exceed <see cref="MaxOutputLength"/>.</exception>
     internal bool TryRenderFlat<TState>(TState state, Func<TState, string, string?> lookup, TemplateEscaping escaping, out string text)
