@@ -41,6 +41,26 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Empty_objects_and_nulls_in_appsettings_read_as_fields_not_given_and_the_config_is_accepted()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonStream(new MemoryStream("""
+                { "oauth2": { "authorizationEndpoint": "https://provider.example.com/authorize", "tokenEndpoint": "https://provider.example.com/token",
+                  "userInfoEndpoint": "https://provider.example.com/userinfo", "clientId": "c", "clientSecret": "s",
+                  "customConfig": {}, "scope": null, "responseType": "code", "profileMap": { "id": "sub" } } }
+                """u8.ToArray()))
+            .Build();
+
+        var json = ConnectorConfiguration.ToJson(configuration.GetSection("oauth2"));
+
+        json.GetProperty("customConfig").ValueKind.Should().Be(JsonValueKind.Null);
+        json.GetProperty("scope").ValueKind.Should().Be(JsonValueKind.Null);
+        json.GetProperty("profileMap").GetProperty("id").GetString().Should().Be("sub");
+        using var services = ConnectorHost.Build(new FakeLoggerProvider(), b => b.AddOAuth2());
+        services.GetRequiredService<IConnectorRegistry>().Create<ISocialConnector>("oauth2", configuration.GetSection("oauth2")).Should().NotBeNull();
+    }
+
+    [Fact]
     public void Asking_for_the_wrong_kind_or_a_missing_section_is_InvalidConfig_naming_it()
     {
         var registry = _services.GetRequiredService<IConnectorRegistry>();
