@@ -465,8 +465,8 @@ public sealed class ProviderHttpClient
             {
                 MaxRetryAttempts = _options.MaxRetryAttempts,
                 ShouldHandle = args => new((safety == RequestSafety.Safe ? ShouldRetrySafe(args.Outcome) : ShouldRetryUnsafe(args.Outcome))
-                    && Remaining(args.Context.Properties.GetValue(StartedKey, 0L)) > TimeSpan.Zero),
-                DelayGenerator = args => new(RetryDelay(args.AttemptNumber, Remaining(args.Context.Properties.GetValue(StartedKey, 0L)))),
+                    && Remaining(args.Context) > TimeSpan.Zero),
+                DelayGenerator = args => new(RetryDelay(args.AttemptNumber, Remaining(args.Context))),
                 OnRetry = args =>
                 {
                     var request = args.Context.Properties.GetValue(RequestKey, null!);
@@ -482,7 +482,7 @@ public sealed class ProviderHttpClient
         {
             TimeoutGenerator = args =>
             {
-                var remaining = Remaining(args.Context.Properties.GetValue(StartedKey, 0L));
+                var remaining = Remaining(args.Context);
                 if (remaining <= TimeSpan.Zero)
                 {
                     args.Context.Properties.Set(ExpiredKey, true); // the attempt is not sent
@@ -494,8 +494,8 @@ public sealed class ProviderHttpClient
         }).Build();
     }
 
-    /// <summary>What is left of the overall timeout of the operation that began at <paramref name="started"/>.</summary>
-    private TimeSpan Remaining(long started) => _options.OverallTimeout - TimeProvider.GetElapsedTime(started);
+    /// <summary>What is left of the overall timeout of the operation <paramref name="context"/> runs.</summary>
+    private TimeSpan Remaining(ResilienceContext context) => _options.OverallTimeout - TimeProvider.GetElapsedTime(context.Properties.GetValue(StartedKey, 0L));
 
     /// <summary>Exponential backoff with jitter: the base delay doubled per attempt, times 0.75 to 1.25, and never past
     /// the overall deadline.</summary>

@@ -113,7 +113,7 @@ public sealed class MessageTemplate
             if (length > MaxOutputLength)
             {
                 output.ToStringAndClear();
-                throw new TemplateRenderException(TemplateRenderer.TooLong);
+                throw TemplateRenderer.TooLong();
             }
 
             output.AppendLiteral(part);
@@ -377,13 +377,13 @@ internal sealed class TemplateRenderer(JsonElement root, TemplateEscaping escapi
     {
         if (_output.Length + text.Length > MessageTemplate.MaxOutputLength)
         {
-            throw new TemplateRenderException(TooLong);
+            throw TooLong();
         }
 
         _output.Append(text);
     }
 
-    internal const string TooLong = "The rendered text would be longer than 1048576 characters."; // MaxOutputLength
+    internal static TemplateRenderException TooLong() => new($"The rendered text would be longer than {MessageTemplate.MaxOutputLength} characters.");
 
     /// <summary>Escapes as Handlebars does.</summary>
     internal static string EscapeHtml(string text)
