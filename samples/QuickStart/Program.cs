@@ -1,4 +1,7 @@
 using Connectors.Abstractions;
+using Connectors.HuggingFace;
+using Connectors.Mailgun;
+using Connectors.WeCom;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 
@@ -9,22 +12,34 @@ builder.Services.AddConnectors()   // options of each Add* are checked when the 
     .AddHuggingFace()
     .AddMailgun()
     .AddVerificationCodes();       // email codes: RNG, stored hashed, expiry, attempt lock, cooldown, send caps
+// The providers' real addresses unless configured: appsettings.Development.json points them at the simulated
+// providers of samples/Connectors.SampleHost.
+builder.Services.Configure<WeComOptions>(builder.Configuration.GetSection("ConnectorOptions:WeCom"));
+builder.Services.Configure<HuggingFaceOptions>(builder.Configuration.GetSection("ConnectorOptions:HuggingFace"));
+builder.Services.Configure<MailgunOptions>(builder.Configuration.GetSection("ConnectorOptions:Mailgun"));
 
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
     .AddCookie()
     .AddConnector("wecom", "WeCom", o =>
     {
         o.ConnectorId = "wecom-universal";
-        o.Configuration = builder.Configuration.GetSection("Connectors:WeCom");
+        o.Configuration = builder.Configuration.GetSection("Connectors:WeCom"); // checked, with the config, at start
+        o.Events.OnRemoteFailure = SignInFailed;
     })
     .AddConnector("huggingface", "Hugging Face", o =>
     {
         o.ConnectorId = "huggingface-universal";
         o.Configuration = builder.Configuration.GetSection("Connectors:HuggingFace");
+        o.Events.OnRemoteFailure = SignInFailed;
     });
 
 var app = builder.Build();
 app.UseAuthentication();
+
+app.MapGet("/", () => Results.Content("""
+    <p><a href="/login/wecom">Sign in with WeCom</a> | <a href="/login/huggingface">Sign in with Hugging Face</a> | <a href="/me">Who am I</a></p>
+    <p>Email codes: POST /code/send {"email": "..."}, then POST /code/verify {"email": "...", "code": "..."}.</p>
+    """, "text/html"));
 
 // Social sign-in: challenge a scheme. State, PKCE, nonce, the callback (/signin-wecom, /signin-huggingface) and the
 // connector session are the scheme's.
@@ -45,7 +60,8 @@ app.MapPost("/code/send", async (CodeRequest request, HttpContext http, IConnect
     }
     catch (ConnectorException e) // e.g. RateLimitExceeded with RetryAfter; its message holds no secret
     {
-        return Results.Problem(e.Message, statusCode: e.Code.ToHttpStatusCode());
+        // 400 for an address that cannot be sent to, 429 for a limit, 503 when Mailgun fails or is unreachable.
+        return Results.Problem(e.Message, statusCode: e.Code.ToResponseStatusCode());
     }
 });
 app.MapPost("/code/verify", async (CodeRequest request, VerificationCodeService codes) =>
@@ -55,6 +71,22 @@ app.MapPost("/code/verify", async (CodeRequest request, VerificationCodeService 
     return Results.Ok(new { result = check.Result.ToString(), check.AttemptsLeft });
 });
 
-app.Run();
+try
+{
+    app.Run();
+}
+catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    Console.Error.WriteLine($"{e.Message} Start it on another address: dotnet run --urls http://127.0.0.1:5001");
+    Environment.ExitCode = 1;
+}
+
+// A sign-in that failed or was declined: say why (the message holds no secret) instead of an unhandled 500.
+static Task SignInFailed(RemoteFailureContext context)
+{
+    context.Response.StatusCode = context.Failure is ConnectorException e ? e.Code.ToResponseStatusCode() : 400;
+    context.HandleResponse();
+    return context.Response.WriteAsync($"Sign-in failed: {context.Failure?.Message} Start again at /.");
+}
 
 internal sealed record CodeRequest(string Email, string? Code);

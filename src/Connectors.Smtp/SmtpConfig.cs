@@ -7,7 +7,7 @@ namespace Connectors.Smtp;
 /// <summary>An SMTP connector config, with the field names of Logto's <c>connector-smtp</c> (<c>host</c>, <c>port</c>,
 /// <c>auth.user</c>, <c>auth.pass</c>, <c>fromEmail</c>, <c>replyTo</c>, <c>templates</c>, <c>secure</c>,
 /// <c>ignoreTLS</c>, <c>servername</c>). Logto's nodemailer settings (timeouts, <c>requireTLS</c>, <c>tls</c>, <c>name</c>,
-/// debugging) are ignored: timeouts come from <see cref="SmtpOptions"/>, and TLS is always required unless <c>ignoreTLS</c>.</summary>
+/// <c>customHeaders</c>, debugging) are known and ignored: timeouts come from <see cref="SmtpOptions"/>, and TLS is always required unless <c>ignoreTLS</c>.</summary>
 /// <param name="Host">The server's host name or address.</param>
 /// <param name="Port">Its port: by default 465 with <c>secure</c>, else 587.</param>
 /// <param name="User">The login user.</param>
@@ -27,6 +27,7 @@ public sealed record SmtpConfig(string Host, int Port, string User, Secret Passw
     internal static SmtpConfig? Parse(ConfigReader reader, SmtpOptions options)
     {
         var root = reader.Root;
+        reader.Ignore("requireTLS", "tls", "name", "localAddress", "connectionTimeout", "greetingTimeout", "socketTimeout", "dnsTimeout", "logger", "debug", "disableFileAccess", "disableUrlAccess", "customHeaders");
         var host = reader.RequiredString("host")?.Trim();
         if (host is not null && Uri.CheckHostName(host.Trim('[', ']')) == UriHostNameType.Unknown)
         {

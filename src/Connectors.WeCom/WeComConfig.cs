@@ -36,9 +36,7 @@ public sealed record WeComConfig(string CorpId, string AgentId, Secret Secret, s
     private static string? ReadAgentId(ConfigReader reader)
     {
         // Logto stores it as a string; a number typed into a JSON config is accepted as well.
-        if (reader.Root.ValueKind == System.Text.Json.JsonValueKind.Object
-            && reader.Root.TryGetProperty("agentId", out var raw)
-            && raw.ValueKind == System.Text.Json.JsonValueKind.Number)
+        if (reader.TryGetField(reader.Root, "agentId", "agentId", out var raw) && raw.ValueKind == System.Text.Json.JsonValueKind.Number)
         {
             return raw.TryGetInt64(out var number) && number >= 0
                 ? number.ToString(System.Globalization.CultureInfo.InvariantCulture)

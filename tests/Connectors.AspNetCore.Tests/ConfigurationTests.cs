@@ -101,5 +101,70 @@ public sealed class ConfigurationTests : IDisposable
         metrics.Failures().Should().Equal(("WeCom", "create", "invalid_config"));
     }
 
+    [Theory]
+    [InlineData("wecom-universal", """{ "corpid": "ww-corp", "agentId": "1000002", "secret": "s" }""",
+        "corpid: is not a field of this config (did you mean 'corpId'?)|corpId: is required")]
+    [InlineData("huggingface-universal", """{ "clientId": "c", "clientSecret": "s", "scop": "openid profile", "redirectUri": "https://id.example.com/cb" }""",
+        "scop: is not a field of this config (did you mean 'scope'?)|redirectUri: is not a field of this config")]
+    [InlineData("mailgun-email", """{ "domain": "mg.example.com", "apiKey": "k", "from": "a@mg.example.com", "deliveries": { "signin": { "subject": "s", "html": "{{code}}" }, "Register": { "subject": "s", "htm": "{{code}}" } } }""",
+        "deliveries.signin: is the usage type 'SignIn' in other case; usage types are case-sensitive|deliveries.Register: needs html (optionally with text) or a stored Mailgun template; it has neither|deliveries.Register.htm: is not a field of this config (did you mean 'html'?)")]
+    [InlineData("oauth2", """{ "authorizationEndpoint": "https://p.example.com/a", "tokenEndpoint": "https://p.example.com/t", "userInfoEndpoint": "https://p.example.com/u", "clientId": "c", "clientSecret": "s", "profileMap": { "id": "sub", "emial": "mail" } }""",
+        "profileMap.emial: is not a field of this config (did you mean 'email'?)")]
+    [InlineData("huggingface-universal", """{ "clientId": "<client-id>", "clientSecret": " <your client secret> ", "scope": "<scope>" }""",
+        "clientId: is a placeholder such as <client-id>; put the real value here|clientSecret: is a placeholder such as <client-id>; put the real value here|scope: is a placeholder such as <client-id>; put the real value here")]
+    public void Unknown_fields_and_placeholders_are_refused_with_their_paths(string connectorId, string config, string expected)
+    {
+        using var services = ConnectorHost.Build(new FakeLoggerProvider(), b => b.AddWeCom().AddHuggingFace().AddMailgun().AddOAuth2());
+        var factory = services.GetRequiredService<IConnectorRegistry>().Factories[connectorId];
+
+        factory.Validate(ConnectorHost.Json(config)).Select(e => e.ToString()).Should().BeEquivalentTo(expected.Split('|'));
+    }
+
+    [Fact]
+    public void Fields_that_look_like_placeholders_but_are_values_are_accepted()
+    {
+        using var services = ConnectorHost.Build(new FakeLoggerProvider(), b => b.AddMailgun());
+        var factory = services.GetRequiredService<IConnectorRegistry>().Factories["mailgun-email"];
+
+        factory.Validate(ConnectorHost.Json("""
+            { "domain": "mg.example.com", "apiKey": "k", "from": "<noreply@mg.example.com>",
+              "deliveries": { "SignIn": { "subject": "<{{code}}>", "html": "<p>{{code}}</p>", "variables": null } } }
+            """)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_scheme_whose_section_is_misspelled_or_whose_config_is_wrong_stops_the_host_at_start_naming_both()
+    {
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder();
+        Microsoft.AspNetCore.TestHost.WebHostBuilderExtensions.UseTestServer(builder.WebHost);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Connectors:WeCom:corpid"] = "ww-corp", ["Connectors:WeCom:agentId"] = "1000002", ["Connectors:WeCom:secret"] = "wecom-S3CR3T",
+            ["Connectors:HuggingFace:clientId"] = "c", ["Connectors:HuggingFace:clientSecret"] = "hf-S3CR3T",
+        });
+        builder.Services.AddConnectors().AddWeCom().AddHuggingFace();
+        builder.Services.AddAuthentication("cookies").AddCookie("cookies")
+            .AddConnector("wecom", "WeCom", o =>
+            {
+                o.ConnectorId = WeComConnectorFactory.ConnectorId;
+                o.Configuration = builder.Configuration.GetSection("Connectors:WeCom");
+            })
+            .AddConnector("huggingface", "Hugging Face", o =>
+            {
+                o.ConnectorId = "huggingface-universal";
+                o.Configuration = builder.Configuration.GetSection("Connectors:HugingFace");
+            });
+        await using var app = builder.Build();
+
+        var start = () => app.StartAsync();
+
+        var failures = (await start.Should().ThrowAsync<AggregateException>()).Which.InnerExceptions
+            .Cast<Microsoft.Extensions.Options.OptionsValidationException>().SelectMany(e => e.Failures).ToList();
+        failures.Should().BeEquivalentTo(
+            "The connector scheme 'wecom': The wecom-universal config is invalid: corpId: is required; corpid: is not a field of this config (did you mean 'corpId'?).",
+            "The connector scheme 'huggingface': The configuration section 'Connectors:HugingFace' for 'huggingface-universal' is missing or empty.");
+        string.Join("\n", failures).Should().NotContain("S3CR3T");
+    }
+
     public void Dispose() => _services.Dispose();
 }

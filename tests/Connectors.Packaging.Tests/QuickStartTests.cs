@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Reflection;
 using System.Text;
@@ -25,76 +24,45 @@ public sealed partial class QuickStartTests
     }
 
     [Fact]
-    public async Task The_quick_start_app_starts_and_challenges_both_schemes()
+    public async Task The_quick_start_app_refuses_to_start_on_its_placeholders_naming_each()
     {
-        var assembly = typeof(QuickStartTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "QuickStartAssembly").Value!;
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(assembly)! };
-        foreach (var argument in new[] { assembly, "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information" })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var start = () => StartAsync("--environment", "Production");
 
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) =>
-        {
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-
-            if (e.Data is { } line && ListeningOn().Match(line) is { Success: true } match)
-            {
-                listening.TrySetResult(new Uri(match.Groups[1].Value));
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            lock (output)
-            {
-                output.AppendLine(e.Data);
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            // Generous: a busy 2-core machine starts a .NET app in seconds; the bound only stops a hung test.
-            var address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(120));
-            using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = address };
-
-            using var wecom = await client.GetAsync("/login/wecom");
-            using var huggingFace = await client.GetAsync("/login/huggingface");
-            using var me = await client.GetAsync("/me");
-            using var verify = await client.PostAsync("/code/verify", new StringContent("""{"email":"ada@example.com","code":"123456"}""", Encoding.UTF8, "application/json"));
-
-            wecom.StatusCode.Should().Be(HttpStatusCode.Redirect);
-            wecom.Headers.Location!.GetLeftPart(UriPartial.Path).Should().Be("https://login.work.weixin.qq.com/wwlogin/sso/login");
-            wecom.Headers.Location.Query.Should().Contain("appid=ww1234567890abcdef").And.Contain("redirect_uri=" + Uri.EscapeDataString(new Uri(address, "/signin-wecom").AbsoluteUri));
-            huggingFace.StatusCode.Should().Be(HttpStatusCode.Redirect);
-            huggingFace.Headers.Location!.GetLeftPart(UriPartial.Path).Should().Be("https://huggingface.co/oauth/authorize");
-            huggingFace.Headers.Location.Query.Should().Contain("code_challenge_method=S256");
-            me.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
-            (await verify.Content.ReadAsStringAsync()).Should().Contain("\"result\":\"NonePending\"");
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            lock (output)
-            {
-                throw new InvalidOperationException("The quick start app's output:\n" + output, exception);
-            }
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+        var failure = (await start.Should().ThrowAsync<InvalidOperationException>()).Which.Message;
+        failure.Should().Contain("The connector scheme 'wecom': The wecom-universal config is invalid: secret: is a placeholder such as <client-id>; put the real value here.")
+            .And.Contain("The connector scheme 'huggingface': The huggingface-universal config is invalid: clientId: is a placeholder such as <client-id>; put the real value here; clientSecret: is a placeholder");
     }
+
+    [Fact]
+    public async Task With_real_values_the_quick_start_app_challenges_both_schemes_to_the_real_providers()
+    {
+        var (app, address) = await StartAsync("--environment", "Production", "--Connectors:WeCom:secret", "wecom-secret-from-the-environment",
+            "--Connectors:HuggingFace:clientId", "hf-client-1", "--Connectors:HuggingFace:clientSecret", "hf-secret-from-the-environment");
+        await using var _ = app;
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = address };
+
+        using var home = await client.GetAsync("/");
+        using var wecom = await client.GetAsync("/login/wecom");
+        using var huggingFace = await client.GetAsync("/login/huggingface");
+        using var me = await client.GetAsync("/me");
+        using var verify = await client.PostAsync("/code/verify", new StringContent("""{"email":"ada@example.com","code":"123456"}""", Encoding.UTF8, "application/json"));
+
+        (await home.Content.ReadAsStringAsync()).Should().Contain("href=\"/login/wecom\"").And.Contain("href=\"/login/huggingface\"");
+        wecom.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        wecom.Headers.Location!.GetLeftPart(UriPartial.Path).Should().Be("https://login.work.weixin.qq.com/wwlogin/sso/login");
+        wecom.Headers.Location.Query.Should().Contain("appid=ww1234567890abcdef").And.Contain("redirect_uri=" + Uri.EscapeDataString(new Uri(address, "/signin-wecom").AbsoluteUri));
+        huggingFace.StatusCode.Should().Be(HttpStatusCode.Redirect);
+        huggingFace.Headers.Location!.GetLeftPart(UriPartial.Path).Should().Be("https://huggingface.co/oauth/authorize");
+        huggingFace.Headers.Location.Query.Should().Contain("code_challenge_method=S256").And.Contain("client_id=hf-client-1");
+        me.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        (await verify.Content.ReadAsStringAsync()).Should().Contain("\"result\":\"NonePending\"");
+        app.Output.Should().NotContain("secret-from-the-environment");
+    }
+
+    /// <summary>Runs the quick start app (its build output, as <c>dotnet run</c> would) on a port it binds itself.</summary>
+    private static Task<(TestProcess App, Uri Address)> StartAsync(params string[] arguments) => TestProcess.StartAppAsync(
+        typeof(QuickStartTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "QuickStartAssembly").Value!, "The quick start app", arguments);
 
     [GeneratedRegex(@"(?:<!-- compiled: (?<file>[^ ]+) -->\n)?```(?<lang>\w*)\n(?<body>.*?)```", RegexOptions.Singleline)]
     private static partial Regex FencedBlock();
-
-    [GeneratedRegex(@"Now listening on: (http://127\.0\.0\.1:\d+)")]
-    private static partial Regex ListeningOn();
 }

@@ -102,6 +102,25 @@ public sealed class TestProcess : IAsyncDisposable
         return (child, await matched.Task);
     }
 
+    /// <summary>Runs an ASP.NET Core app's build output (<c>dotnet app.dll</c>, as <c>dotnet run</c> would) on a port it
+    /// binds itself (<c>--urls http://127.0.0.1:0</c>), until it says where it listens.</summary>
+    /// <param name="assembly">The app's main assembly.</param>
+    /// <param name="name">Its name in messages.</param>
+    /// <param name="arguments">Its further arguments, e.g. <c>--environment</c>, <c>Production</c>.</param>
+    public static async Task<(TestProcess App, Uri Address)> StartAppAsync(string assembly, string name, params string[] arguments)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(assembly)! };
+        foreach (var argument in (string[])[assembly, "--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Microsoft.Hosting.Lifetime", "Information", .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // Generous: a busy 2-core machine starts a .NET app in seconds; the bound only stops a hung test.
+        var (process, ready) = await StartAsync(start, new Regex(@"Now listening on: (http://127\.0\.0\.1:\d+)"), name, TimeSpan.FromSeconds(120));
+        return (process, new Uri(ready.Groups[1].Value));
+    }
+
     /// <summary>Writes a line to the process's standard input (started with <c>RedirectStandardInput</c>).</summary>
     public async Task WriteLineAsync(string line)
     {

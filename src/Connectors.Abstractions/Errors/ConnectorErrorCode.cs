@@ -85,6 +85,21 @@ public static class ConnectorErrorCodeExtensions
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "Unknown connector error code."),
     };
 
+    /// <summary>The HTTP status a host's own endpoint should answer with for this failure: 400 for input the caller
+    /// can correct, 401 for a sign-in the provider refused, 429 for a limit (see
+    /// <see cref="ConnectorException.RetryAfter"/>), 503 for a provider that failed, is unreachable or answered
+    /// nonsense (not the caller's fault; they may try again), 500 for the host's own configuration or code. Logto's
+    /// server answers 400 for most of these: <see cref="ToHttpStatusCode"/>.</summary>
+    public static int ToResponseStatusCode(this ConnectorErrorCode code) => code switch
+    {
+        ConnectorErrorCode.InvalidRequestParameters or ConnectorErrorCode.InsufficientRequestParameters => 400,
+        ConnectorErrorCode.SocialAuthCodeInvalid or ConnectorErrorCode.SocialAccessTokenInvalid
+            or ConnectorErrorCode.SocialIdTokenInvalid or ConnectorErrorCode.AuthorizationFailed => 401,
+        ConnectorErrorCode.RateLimitExceeded or ConnectorErrorCode.UsageLimitExceeded => 429,
+        ConnectorErrorCode.General or ConnectorErrorCode.InvalidResponse => 503,
+        _ => 500,
+    };
+
     /// <summary>The HTTP status Logto's server answers with for this code (400, 401, 429 or 501).</summary>
     public static int ToHttpStatusCode(this ConnectorErrorCode code) => code switch
     {

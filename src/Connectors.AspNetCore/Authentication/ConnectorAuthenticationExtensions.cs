@@ -27,6 +27,8 @@ public static class ConnectorAuthenticationExtensions
         builder.Services.AddOptions<ConnectorReplayOptions>().ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConnectorReplayOptions>, ConnectorReplayOptionsValidator>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<ConnectorAuthenticationOptions>, ConnectorAuthenticationPostConfigure>());
+        builder.Services.AddSingleton<IValidateOptions<ConnectorAuthenticationOptions>>(services => new ConnectorAuthenticationOptionsValidator(authenticationScheme, services));
+        builder.Services.AddOptions<ConnectorAuthenticationOptions>(authenticationScheme).ValidateOnStart();
         return builder.AddRemoteScheme<ConnectorAuthenticationOptions, ConnectorAuthenticationHandler>(authenticationScheme, displayName, options =>
         {
             options.CallbackPath = "/signin-" + authenticationScheme;
@@ -44,6 +46,43 @@ public static class ConnectorAuthenticationExtensions
             {
                 options.Config = ConnectorConfiguration.ToJson(section);
                 options.Configuration = null;
+                options.Section = section;
+            }
+        }
+    }
+
+    // A scheme's options and its connector's config are checked when the host starts (a config the resolver gives is
+    // checked at each sign-in), so that a typo stops the host instead of failing the first sign-in with a 500.
+    private sealed class ConnectorAuthenticationOptionsValidator(string scheme, IServiceProvider services) : IValidateOptions<ConnectorAuthenticationOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, ConnectorAuthenticationOptions options)
+        {
+            if (name != scheme)
+            {
+                return ValidateOptionsResult.Skip;
+            }
+
+            try
+            {
+                options.Validate(name ?? string.Empty);
+                if (options.ConfigResolver is null)
+                {
+                    var registry = services.GetService<IConnectorRegistry>()
+                        ?? throw new InvalidOperationException($"The connector scheme '{name}' needs the connectors and its connector's package: services.AddConnectors().AddWeCom() (or another).");
+                    _ = options.Section is { } section
+                        ? registry.Create<ISocialConnector>(options.ConnectorId, section)
+                        : registry.Create<ISocialConnector>(options.ConnectorId, options.Config!.Value);
+                }
+
+                return ValidateOptionsResult.Success;
+            }
+            catch (ConnectorException exception)
+            {
+                return ValidateOptionsResult.Fail($"The connector scheme '{name}': {exception.Message}");
+            }
+            catch (Exception exception) when (exception is ArgumentException or InvalidOperationException)
+            {
+                return ValidateOptionsResult.Fail(exception.Message);
             }
         }
     }

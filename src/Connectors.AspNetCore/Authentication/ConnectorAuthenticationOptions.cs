@@ -23,8 +23,13 @@ public sealed class ConnectorAuthenticationOptions : RemoteAuthenticationOptions
     /// <summary>The connector config (Logto's JSON), when it is the same for every request.</summary>
     public JsonElement? Config { get; set; }
 
-    /// <summary>A configuration section holding the connector config (e.g. <c>Connectors:WeCom</c>).</summary>
+    /// <summary>A configuration section holding the connector config (e.g. <c>Connectors:WeCom</c>). It is read when
+    /// the options are built, and checked, with the config, when the host starts: a missing section (a misspelled
+    /// name) or an invalid config stops the host with every problem named.</summary>
     public IConfiguration? Configuration { get; set; }
+
+    // The section Configuration named, after it was read into Config: the start-time check names it when it is missing.
+    internal IConfiguration? Section { get; set; }
 
     /// <summary>The config for each sign-in, for multi-tenant hosts: the tenant from the host name, a route value, or
     /// the sign-in's <see cref="AuthenticationProperties"/> (where an identity server puts the OIDC client the user

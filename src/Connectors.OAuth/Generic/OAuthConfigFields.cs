@@ -108,7 +108,7 @@ internal static class OAuthConfigFields
     /// <c>5 minutes</c>, <c>1h</c>, <c>1 day</c>.</summary>
     public static TimeSpan? Duration(ConfigReader reader, JsonElement parent, string name, string path)
     {
-        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        if (!reader.TryGetField(parent, name, path, out var value))
         {
             return null;
         }
@@ -144,7 +144,7 @@ internal static class OAuthConfigFields
     /// <summary>One string, or an array of strings (jose's <c>issuer</c>, <c>algorithms</c>).</summary>
     public static IReadOnlyList<string>? StringOrArray(ConfigReader reader, JsonElement parent, string name, string path)
     {
-        if (!parent.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        if (!reader.TryGetField(parent, name, path, out var value))
         {
             return null;
         }

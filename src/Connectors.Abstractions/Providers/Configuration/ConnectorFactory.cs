@@ -28,17 +28,14 @@ public abstract class ConnectorFactory<TConfig> : IConnectorFactory
     /// <inheritdoc/>
     public IReadOnlyList<ConfigError> Validate(JsonElement config)
     {
-        var reader = new ConfigReader(config);
-        Parse(reader);
-        return reader.Errors;
+        return Read(config, out _).Errors;
     }
 
     /// <inheritdoc/>
     /// <remarks>An invalid config is counted and logged as a failure of the provider's <c>create</c> operation.</remarks>
     public IConnector Create(JsonElement config)
     {
-        var reader = new ConfigReader(config);
-        var parsed = Parse(reader);
+        var reader = Read(config, out var parsed);
         if (!reader.IsValid || parsed is null)
         {
             var failure = InvalidConfig(Metadata.Id, reader.Errors, Metadata.Name);
@@ -53,14 +50,22 @@ public abstract class ConnectorFactory<TConfig> : IConnectorFactory
     /// <exception cref="ConnectorException"><see cref="ConnectorErrorCode.InvalidConfig"/> naming every problem.</exception>
     public TConfig ParseConfig(JsonElement config)
     {
-        var reader = new ConfigReader(config);
-        var parsed = Parse(reader);
+        var reader = Read(config, out var parsed);
         if (!reader.IsValid || parsed is null)
         {
             throw InvalidConfig(Metadata.Id, reader.Errors, Metadata.Name);
         }
 
         return parsed;
+    }
+
+    // Parses, then reports the fields no read asked for (typos), so that every problem is named at once.
+    private ConfigReader Read(JsonElement config, out TConfig? parsed)
+    {
+        var reader = new ConfigReader(config);
+        parsed = Parse(reader);
+        reader.ReportUnknownFields();
+        return reader;
     }
 
     /// <summary>Reads the config; records every problem on <paramref name="reader"/>. Returns null when it cannot build the config.</summary>

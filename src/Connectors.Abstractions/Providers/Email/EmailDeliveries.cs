@@ -107,6 +107,7 @@ public sealed class EmailDeliveries : IReadOnlyDictionary<string, EmailDelivery>
         var budget = new Budget(reader, fields.Deliveries);
         foreach (var (name, value) in reader.Properties(map, fields.Deliveries))
         {
+            CheckCase(reader, name, ConfigReader.PathOf(fields.Deliveries, name));
             if (ReadDelivery(reader, fields, value, ConfigReader.PathOf(fields.Deliveries, name), allowLocales: true, budget) is { } delivery)
             {
                 deliveries[name] = delivery;
@@ -159,6 +160,11 @@ public sealed class EmailDeliveries : IReadOnlyDictionary<string, EmailDelivery>
 
             var before = reader.Errors.Count;
             var type = reader.RequiredString(element, "usageType", $"{path}.usageType")?.Trim();
+            if (type is not null)
+            {
+                CheckCase(reader, type, $"{path}.usageType");
+            }
+
             var locale = reader.OptionalString(element, "locale", $"{path}.locale")?.Trim();
             var stored = fields.TemplatesMayBeStored ? reader.OptionalString(element, fields.TemplateId, $"{path}.{fields.TemplateId}")?.Trim() : null;
             var variables = fields.TemplatesMayBeStored ? reader.OptionalObject(element, "variables", $"{path}.variables") : null;
@@ -334,6 +340,18 @@ public sealed class EmailDeliveries : IReadOnlyDictionary<string, EmailDelivery>
             }
         }
     }
+
+    // Any usage type is allowed, but one that is Logto's in other case ("signin") would never be sent: they are case-sensitive.
+    private static void CheckCase(ConfigReader reader, string type, string path)
+    {
+        if (Array.Find(KnownTypes, known => !string.Equals(known, type, StringComparison.Ordinal) && string.Equals(known, type, StringComparison.OrdinalIgnoreCase)) is { } known)
+        {
+            reader.AddError(path, $"is the usage type '{known}' in other case; usage types are case-sensitive");
+        }
+    }
+
+    private static readonly string[] KnownTypes = [UsageType.SignIn.Value, UsageType.Register.Value, UsageType.ForgotPassword.Value, Generic, UsageType.OrganizationInvitation.Value,
+        UsageType.UserPermissionValidation.Value, UsageType.BindNewIdentifier.Value, UsageType.MfaVerification.Value, UsageType.BindMfa.Value];
 
     private static EmailDelivery? ReadDelivery(ConfigReader reader, EmailDeliveryFields fields, JsonElement element, string path, bool allowLocales, Budget budget)
     {
