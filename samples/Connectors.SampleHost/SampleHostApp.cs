@@ -6,6 +6,7 @@ using Connectors.Simulators;
 using Connectors.WeCom;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Connectors.SampleHost;
@@ -49,8 +50,11 @@ public static class SampleHostApp
             connectors.UseRedis(o => o.KeyPrefix = "connectors-sample:");
         }
 
+        // "Http" (ConnectorHttpOptions: AttemptTimeout, OverallTimeout, TotalTimeout, ...) for every provider.
+        var http = builder.Configuration.GetSection("Http");
         connectors.AddWeCom(o =>
         {
+            http.Bind(o.Http);
             if (simulate)
             {
                 o.ApiBaseAddress = new Uri(providers, "sim/wecom/");
@@ -60,6 +64,7 @@ public static class SampleHostApp
         });
         connectors.AddHuggingFace(o =>
         {
+            http.Bind(o.Http);
             if (simulate)
             {
                 o.BaseAddress = new Uri(providers, "sim/huggingface/");
@@ -67,6 +72,7 @@ public static class SampleHostApp
         });
         connectors.AddMailgun(o =>
         {
+            http.Bind(o.Http);
             if (simulate)
             {
                 o.AllowedEndpoints.Add(providers);
@@ -84,6 +90,7 @@ public static class SampleHostApp
         builder.Services.AddSingleton(new SampleSettings(self, simulate, providers));
         builder.Services.AddSingleton<SampleMail>();
         builder.Services.AddSingleton<SampleUsers>();
+        builder.Services.AddSingleton<CodePages>();
         builder.Services.AddAntiforgery();
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
@@ -161,4 +168,41 @@ public sealed class SampleUsers
 
     /// <summary>Remembers an address that signed in.</summary>
     public void Add(string address) => _known.TryAdd(address, true);
+}
+
+/// <summary>What the code page shows, kept between the form posts and the page's GET in a cookie protected with the
+/// Data Protection key ring (so any instance reads it). It holds the address, never a code.</summary>
+public sealed record CodePage(string Address, string? Note, string? Error, bool CodePending, bool Locked, DateTimeOffset? ResendAt);
+
+/// <summary>Reads and writes the <see cref="CodePage"/> cookie.</summary>
+public sealed class CodePages(IDataProtectionProvider protection, IOptions<VerificationCodeOptions> codes)
+{
+    private const string Cookie = "sample.code";
+    private readonly IDataProtector _protector = protection.CreateProtector("Connectors.SampleHost.CodePage");
+
+    /// <summary>How long after a send a new code can be sent.</summary>
+    public TimeSpan Cooldown => codes.Value.ResendCooldown;
+
+    /// <summary>The page of this browser's code sign-in, or null.</summary>
+    public CodePage? Read(HttpContext context)
+    {
+        try
+        {
+            return context.Request.Cookies.TryGetValue(Cookie, out var value)
+                ? System.Text.Json.JsonSerializer.Deserialize<CodePage>(_protector.Unprotect(value))
+                : null;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Keeps the page for the next GET.</summary>
+    public void Write(HttpContext context, CodePage page) => context.Response.Cookies.Append(Cookie,
+        _protector.Protect(System.Text.Json.JsonSerializer.Serialize(page)),
+        new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = context.Request.IsHttps, Path = "/email", MaxAge = TimeSpan.FromMinutes(15) });
+
+    /// <summary>Forgets the page (after a sign-in).</summary>
+    public void Clear(HttpContext context) => context.Response.Cookies.Delete(Cookie, new CookieOptions { Path = "/email" });
 }

@@ -22,6 +22,7 @@ internal static class SignInEndpoints
         app.MapGet("/", Home);
         app.MapGet("/signin/{scheme}", ChallengeAsync);
         app.MapPost("/email/send", SendCodeAsync).DisableAntiforgery();
+        app.MapGet("/email/code", CodeForm);
         app.MapPost("/email/verify", VerifyCodeAsync).DisableAntiforgery();
         app.MapPost("/signout", async (HttpContext context, IAntiforgery antiforgery) =>
         {
@@ -61,6 +62,13 @@ internal static class SignInEndpoints
             {
                 ConnectorException exception => FailurePage(context.Scheme, exception.Message, exception.WireCode, exception.Code.ToHttpStatusCode()),
                 // The scheme's own refusals (state, attempt cookie, replay, expiry): their messages hold no secret.
+                // A replayed or stale callback (e.g. Back after signing in) leaves an earlier sign-in as it was.
+                AuthenticationFailureException refusal when (await context.HttpContext.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme)).Principal is { } user => Page("Still signed in", $"""
+                    <h1>You are still signed in</h1>
+                    <p>As {E(user.FindFirstValue(ClaimTypes.Name))} with {E(user.FindFirstValue(ConnectorClaim))}. This new sign-in attempt was refused:</p>
+                    <p class="error" id="error">{E(refusal.Message)}</p>
+                    <a class="button primary" id="continue" href="/">Continue</a>
+                    """, StatusCodes.Status400BadRequest),
                 AuthenticationFailureException refusal => Page("Sign-in refused", $"""
                     <h1>Sign-in refused</h1>
                     <p class="error" id="error">{E(refusal.Message)}</p>
@@ -88,6 +96,7 @@ internal static class SignInEndpoints
                     <dt>Name</dt><dd id="user-name">{E(user.FindFirstValue(ClaimTypes.Name))}</dd>
                     <dt>Email</dt><dd id="user-email">{E(user.FindFirstValue(ClaimTypes.Email))}</dd>
                   </dl>
+                  {(user.FindFirstValue(ClaimTypes.Email) is { Length: > 0 } ? string.Empty : $"""<p class="note" id="email-note">{E(NoEmail(user.FindFirstValue(ConnectorClaimTypes.Connector)))}</p>""")}
                 </div>
                 <form method="post" action="/signout">
                   {Antiforgery(context)}
@@ -114,6 +123,10 @@ internal static class SignInEndpoints
             """);
     }
 
+    private static string NoEmail(string? connectorId) => connectorId == WeCom.WeComConnectorFactory.ConnectorId
+        ? "No email: WeCom's browser login gives the member's id and name only. An email comes only from a sign-in inside the WeCom app with the snsapi_privateinfo scope, when the app's admin selected the field and the member consented."
+        : "No email: the provider gave none for this account.";
+
     private static async Task<IResult> ChallengeAsync(string scheme, HttpContext context, IAuthenticationSchemeProvider schemes)
     {
         if (scheme is not ("wecom" or "huggingface") || await schemes.GetSchemeAsync(scheme) is not { } found)
@@ -133,7 +146,7 @@ internal static class SignInEndpoints
         }
     }
 
-    private static async Task<IResult> SendCodeAsync(HttpContext context, SampleMail mail, SampleUsers users, VerificationCodeService codes, IAntiforgery antiforgery)
+    private static async Task<IResult> SendCodeAsync(HttpContext context, SampleMail mail, SampleUsers users, VerificationCodeService codes, IAntiforgery antiforgery, CodePages pages, TimeProvider time)
     {
         if (!await antiforgery.IsRequestValidAsync(context))
         {
@@ -147,24 +160,32 @@ internal static class SignInEndpoints
             return Page("Sign in", """<h1>Email me a code</h1><p class="error" id="error">Enter one valid email address.</p><a class="button" href="/">Back</a>""", 400);
         }
 
+        // Post, redirect, get: the code page is a GET, so a refresh or Back never sends the form again.
+        var earlier = pages.Read(context) is { } page && page.Address == address ? page : null;
+        CodePage next;
         try
         {
-            await codes.SendAsync(mail.Connector, address, users.UsageFor(address), context.Connection.RemoteIpAddress?.ToString(), new EmailPayload { Locale = "en" }, context.RequestAborted);
+            var sent = await codes.SendAsync(mail.Connector, address, users.UsageFor(address), context.Connection.RemoteIpAddress?.ToString(), new EmailPayload { Locale = "en" }, context.RequestAborted);
+            next = new CodePage(address, sent.DeliveryUnknown
+                ? $"A code was probably sent to {address}, but Mailgun's answer was lost. Check the inbox; it expires in 10 minutes."
+                : $"We sent a 6-digit code to {address}. It expires in 10 minutes.", null, CodePending: true, Locked: false, time.GetUtcNow() + pages.Cooldown);
+        }
+        catch (ConnectorException exception) when (exception.Code == ConnectorErrorCode.RateLimitExceeded)
+        {
+            // Cooldown or cap: a code sent earlier still works, so the form stays. A lock ends this address's codes.
+            var locked = exception.Message.StartsWith("Too many wrong codes", StringComparison.Ordinal);
+            next = new CodePage(address, earlier?.Note ?? $"Enter the code we sent to {address} earlier.", exception.Message, CodePending: !locked, locked, time.GetUtcNow() + (exception.RetryAfter ?? TimeSpan.Zero));
         }
         catch (ConnectorException exception)
         {
-            return Page("Email me a code", $"""
-                <h1>{E(EmailConnector)}: no code sent</h1>
-                <p class="error" id="error">{E(exception.Message)}</p>
-                <p class="note">Code: {E(exception.WireCode)}</p>
-                <a class="button" href="/">Back to sign-in</a>
-                """, exception.Code.ToHttpStatusCode());
+            next = new CodePage(address, earlier?.Note, $"No code sent: {exception.Message} ({exception.WireCode})", CodePending: earlier?.CodePending == true, Locked: false, null);
         }
 
-        return CodeForm(context, address, $"We sent a 6-digit code to {address}. It expires in 10 minutes.", null);
+        pages.Write(context, next);
+        return Results.Redirect("/email/code");
     }
 
-    private static async Task<IResult> VerifyCodeAsync(HttpContext context, SampleUsers users, VerificationCodeService codes, IAntiforgery antiforgery)
+    private static async Task<IResult> VerifyCodeAsync(HttpContext context, SampleUsers users, VerificationCodeService codes, IAntiforgery antiforgery, CodePages pages)
     {
         if (!await antiforgery.IsRequestValidAsync(context))
         {
@@ -172,17 +193,18 @@ internal static class SignInEndpoints
         }
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var address = form["email"].ToString();
-        if (!EmailAddress.IsValid(address))
+        if (pages.Read(context) is not { } page)
         {
             return Results.Redirect("/");
         }
 
+        var address = page.Address;
         var check = await codes.VerifyAsync(address, users.UsageFor(address), form["code"].ToString(), context.RequestAborted);
         switch (check.Result)
         {
             case VerificationResult.Verified:
                 users.Add(address);
+                pages.Clear(context);
                 await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(new ClaimsIdentity(
                     [
                         new Claim(ClaimTypes.NameIdentifier, "email:" + address.ToLowerInvariant()),
@@ -193,33 +215,55 @@ internal static class SignInEndpoints
                     CookieAuthenticationDefaults.AuthenticationScheme)));
                 return Results.Redirect("/");
             case VerificationResult.Wrong:
-                return CodeForm(context, address, null, $"That code is not right. {check.AttemptsLeft} attempt{(check.AttemptsLeft == 1 ? string.Empty : "s")} left.", 400);
+                page = page with { Error = $"That code is not right. {check.AttemptsLeft} attempt{(check.AttemptsLeft == 1 ? string.Empty : "s")} left." };
+                break;
             case VerificationResult.Locked:
-                return CodeForm(context, address, null, "Too many wrong attempts: codes for this address are locked for 10 minutes, and a new code does not unlock them.", 400);
+                page = page with { Error = "Too many wrong attempts: codes for this address are locked for 10 minutes, and a new code does not unlock them.", CodePending = false, Locked = true };
+                break;
             default:
-                return CodeForm(context, address, null, "This code has expired or was already used. Request a new code.", 400);
+                page = page with { Error = "This code has expired or was already used. Request a new code.", CodePending = false };
+                break;
         }
+
+        pages.Write(context, page);
+        return Results.Redirect("/email/code");
     }
 
-    private static IResult CodeForm(HttpContext context, string address, string? note, string? error, int status = 200) => Page("Enter your code", $"""
-        <h1>Enter your code</h1>
-        {(note is null ? string.Empty : $"""<p id="note">{E(note)}</p>""")}
-        {(error is null ? string.Empty : $"""<p class="error" id="error">{E(error)}</p>""")}
-        <div class="card">
-          <form method="post" action="/email/verify">
-            {Antiforgery(context)}
-            <input type="hidden" name="email" value="{E(address)}">
-            <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{"{6}"}" required placeholder="6-digit code">
-            <button id="verify" class="primary" type="submit">Sign in</button>
-          </form>
-        </div>
-        <form method="post" action="/email/send">
-          {Antiforgery(context)}
-          <input type="hidden" name="email" value="{E(address)}">
-          <button id="resend" type="submit">Send a new code</button>
-        </form>
-        <a class="button" href="/">Back to sign-in</a>
-        """, status);
+    /// <summary>The code page: the form while a code may be pending (through a refused resend and a refresh), the
+    /// resend button with the time left before it works, neither once the address is locked.</summary>
+    private static IResult CodeForm(HttpContext context, CodePages pages, SampleSettings settings, TimeProvider time)
+    {
+        if (pages.Read(context) is not { } page)
+        {
+            return Results.Redirect("/");
+        }
+
+        var wait = page.ResendAt is { } at ? Math.Ceiling((at - time.GetUtcNow()).TotalSeconds) : 0;
+        return Page("Enter your code", $"""
+            <h1>{(page.Locked ? "Codes locked" : "Enter your code")}</h1>
+            {(page.Note is null ? string.Empty : $"""<p id="note">{E(page.Note)}</p>""")}
+            {(page.Error is null ? string.Empty : $"""<p class="error" id="error">{E(page.Error)}</p>""")}
+            {(page.CodePending ? $"""
+                <div class="card">
+                  <form method="post" action="/email/verify">
+                    {Antiforgery(context)}
+                    <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{"{6}"}" required placeholder="6-digit code">
+                    <button id="verify" class="primary" type="submit">Sign in</button>
+                  </form>
+                </div>
+                """ : string.Empty)}
+            {(page.Locked ? string.Empty : $"""
+                <form method="post" action="/email/send">
+                  {Antiforgery(context)}
+                  <input type="hidden" name="email" value="{E(page.Address)}">
+                  <button id="resend" type="submit">Send a new code</button>
+                  {(wait > 0 ? $"""<span class="note" id="cooldown">A new code can be sent in {wait} s.</span>""" : string.Empty)}
+                </form>
+                """)}
+            {(settings.Simulated ? $"""<p class="note">Sent mail appears in the <a id="inbox" href="{new Uri(settings.Providers, "sim/mailgun/inbox")}" target="_blank">simulated inbox</a>.</p>""" : string.Empty)}
+            <a class="button" href="/">Back to sign-in</a>
+            """);
+    }
 
     private static IResult FailurePage(AuthenticationScheme scheme, string message, string? code, int status) => Page("Sign-in failed", $"""
         <h1>{E(scheme.DisplayName ?? scheme.Name)} sign-in failed</h1>

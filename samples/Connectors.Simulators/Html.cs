@@ -28,6 +28,7 @@ public static class Html
           <meta charset="utf-8">
           <meta name="viewport" content="width=device-width, initial-scale=1">
           <title>{{E(title)}}</title>
+          <link rel="icon" href="data:,">
           <style>
             body { font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem; color: #1f2328; }
             h1 { font-size: 1.6rem; }

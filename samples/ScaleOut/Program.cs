@@ -1,4 +1,7 @@
 using Connectors.Abstractions;
+using Connectors.HuggingFace;
+using Connectors.Mailgun;
+using Connectors.WeCom;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -24,6 +27,10 @@ builder.Services.AddConnectors()
     .AddVerificationCodes(o =>
         // 3. The same code-hashing key on every instance (32 random bytes, base64, from your secret store).
         o.HashKey = Convert.FromBase64String(builder.Configuration["Codes:HashKey"] ?? ""));
+// As in the quick start: appsettings.Development.json points the providers at samples/Connectors.SampleHost.
+builder.Services.Configure<WeComOptions>(builder.Configuration.GetSection("ConnectorOptions:WeCom"));
+builder.Services.Configure<HuggingFaceOptions>(builder.Configuration.GetSection("ConnectorOptions:HuggingFace"));
+builder.Services.Configure<MailgunOptions>(builder.Configuration.GetSection("ConnectorOptions:Mailgun"));
 
 builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
     .AddCookie()
@@ -59,7 +66,7 @@ app.MapPost("/code/send", async (CodeRequest request, HttpContext http, IConnect
     }
     catch (ConnectorException e)
     {
-        return Results.Problem(e.Message, statusCode: e.Code.ToHttpStatusCode());
+        return Results.Problem(e.Message, statusCode: e.Code.ToResponseStatusCode());
     }
 });
 app.MapPost("/code/verify", async (CodeRequest request, VerificationCodeService codes) =>
@@ -71,7 +78,7 @@ app.MapPost("/code/verify", async (CodeRequest request, VerificationCodeService 
     }
     catch (ConnectorException e)
     {
-        return Results.Problem(e.Message, statusCode: e.Code.ToHttpStatusCode());
+        return Results.Problem(e.Message, statusCode: e.Code.ToResponseStatusCode());
     }
 });
 
