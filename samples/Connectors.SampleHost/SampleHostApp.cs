@@ -37,7 +37,7 @@ public static class SampleHostApp
         var providers = builder.Configuration["Simulators:Address"] is { Length: > 0 } address ? new Uri(address.TrimEnd('/') + "/") : self;
 
         var connectors = builder.Services.AddConnectors();
-        // Several instances (README "Several instances"): "Redis" names the Redis they share, for the Data Protection
+        // Several instances (docs/operations.md, "Several instances"): "Redis" names the Redis they share, for the Data Protection
         // key ring (attempt, auth and antiforgery cookies), codes, WeCom's token and callback replays; "Codes:HashKey"
         // (base64, 32 bytes) is then the same on every instance.
         if (builder.Configuration["Redis"] is { Length: > 0 } redis)

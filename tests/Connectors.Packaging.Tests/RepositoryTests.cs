@@ -21,7 +21,8 @@ public sealed partial class RepositoryTests
         {
             var readme = Repository.Read("src", package, "README.md");
             readme.Should().StartWith($"# {package}\n");
-            readme.Should().Contain("not on nuget.org yet").And.Contain("dotnet pack");
+            readme.Should().Contain("not on nuget.org yet").And.Contain("dotnet pack").And.Contain("#use-it-in-your-server")
+                .And.NotContain("nuget add source ./", "a relative source stored in the user-wide config resolves elsewhere");
             readme.Length.Should().BeLessThan(4_000, "the package README is short; the repository README has the rest");
         }
 

@@ -6,7 +6,7 @@ using System.Text.RegularExpressions;
 
 namespace Connectors.Redis.Tests;
 
-/// <summary>The README's "Several instances" sample (samples/ScaleOut), run as two processes on one real Redis.</summary>
+/// <summary>docs/operations.md's "Several instances" sample (samples/ScaleOut), run as two processes on one real Redis.</summary>
 public sealed partial class ScaleOutSampleTests : IAsyncLifetime
 {
     private readonly List<TestProcess> _processes = [];
