@@ -60,7 +60,7 @@ internal static class SignInEndpoints
             context.HandleResponse();
             var page = context.Failure switch
             {
-                ConnectorException exception => FailurePage(context.Scheme, exception.Message, exception.WireCode, exception.Code.ToHttpStatusCode()),
+                ConnectorException exception => FailurePage(context.Scheme, exception.Message, exception.WireCode, exception.Code.ToResponseStatusCode()),
                 // The scheme's own refusals (state, attempt cookie, replay, expiry): their messages hold no secret.
                 // A replayed or stale callback (e.g. Back after signing in) leaves an earlier sign-in as it was.
                 AuthenticationFailureException refusal when (await context.HttpContext.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme)).Principal is { } user => Page("Still signed in", $"""
@@ -142,7 +142,7 @@ internal static class SignInEndpoints
         catch (ConnectorException exception)
         {
             // The connector refused to start (e.g. an invalid config): its message names the field, never a secret.
-            return FailurePage(found, exception.Message, exception.WireCode, exception.Code.ToHttpStatusCode());
+            return FailurePage(found, exception.Message, exception.WireCode, exception.Code.ToResponseStatusCode());
         }
     }
 

@@ -58,9 +58,12 @@ public static class IdentityServerApp
         });
 
         // The connectors: WeCom and Hugging Face as Identity's external logins, Mailgun for Identity's mail and codes.
+        // "Http" (ConnectorHttpOptions: AttemptTimeout, OverallTimeout, TotalTimeout, ...) for every provider.
+        var http = builder.Configuration.GetSection("Http");
         var connectors = builder.Services.AddConnectors()
             .AddWeCom(o =>
             {
+                http.Bind(o.Http);
                 if (simulate)
                 {
                     o.ApiBaseAddress = new Uri(self, "sim/wecom/");
@@ -70,6 +73,7 @@ public static class IdentityServerApp
             })
             .AddHuggingFace(o =>
             {
+                http.Bind(o.Http);
                 if (simulate)
                 {
                     o.BaseAddress = new Uri(self, "sim/huggingface/");
@@ -77,6 +81,7 @@ public static class IdentityServerApp
             })
             .AddMailgun(o =>
             {
+                http.Bind(o.Http);
                 if (simulate)
                 {
                     o.AllowedEndpoints.Add(self);

@@ -44,7 +44,11 @@ public sealed class FormPostBrowserTests : IAsyncLifetime
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Debug).AddProvider(_logs);
-        builder.Services.AddConnectors().AddOidc(o => o.AllowedHttpOrigins.Add(_op.Issuer));
+        builder.Services.AddConnectors().AddOidc(o =>
+        {
+            o.AllowedHttpOrigins.Add(_op.Issuer);
+            ConnectorHost.Generous(o.Http);
+        });
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie()
             .AddConnector("oidc", "OpenID Connect", o =>

@@ -17,8 +17,16 @@ public sealed class OidcProviderTests(OidcProviderFixture op) : IDisposable
     {
         var provider = ConnectorHost.Build(_logs, b =>
         {
-            b.AddOidc(o => o.AllowedHttpOrigins.Add(op.Server.Issuer));
-            b.AddOAuth2(o => o.AllowedHttpOrigins.Add(op.Server.Issuer));
+            b.AddOidc(o =>
+            {
+                o.AllowedHttpOrigins.Add(op.Server.Issuer);
+                ConnectorHost.Generous(o.Http);
+            });
+            b.AddOAuth2(o =>
+            {
+                o.AllowedHttpOrigins.Add(op.Server.Issuer);
+                ConnectorHost.Generous(o.Http);
+            });
         }, time);
         _providers.Add(provider);
         return provider;

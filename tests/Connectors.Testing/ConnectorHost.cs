@@ -23,6 +23,14 @@ public static class ConnectorHost
         return services.BuildServiceProvider();
     }
 
+    /// <summary>Timeouts far beyond the defaults (5 s an attempt), for tests against a real provider process on this
+    /// machine (oidc-provider, the simulators): a loaded machine must not fail a sign-in the test does not mean to time.</summary>
+    public static void Generous(ConnectorHttpOptions http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        (http.AttemptTimeout, http.OverallTimeout, http.TotalTimeout) = (TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
+    }
+
     /// <summary>Creates a connector from a JSON config through the registry. The document is disposed right after,
     /// as a host reading configs from a database would: a connector must not keep references into it.</summary>
     public static T Create<T>(this IServiceProvider services, string connectorId, string configJson)
