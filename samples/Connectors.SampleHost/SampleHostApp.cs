@@ -25,6 +25,7 @@ public static class SampleHostApp
     public static WebApplication Build(string[] args, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>? listen = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None); // Program.cs says why a start failed
         if (listen is not null)
         {
             builder.WebHost.ConfigureKestrel(listen);

@@ -4,8 +4,10 @@ using Connectors.Mailgun;
 using Connectors.WeCom;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None); // start failures: see the end
 
 builder.Services.AddConnectors()   // options of each Add* are checked when the host starts
     .AddWeCom()
@@ -71,6 +73,7 @@ app.MapPost("/code/verify", async (CodeRequest request, VerificationCodeService 
     return Results.Ok(new { result = check.Result.ToString(), check.AttemptsLeft });
 });
 
+// A host that cannot start says why in a line per problem, not in a stack trace.
 try
 {
     app.Run();
@@ -78,6 +81,16 @@ try
 catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
 {
     Console.Error.WriteLine($"{e.Message} Start it on another address: dotnet run --urls http://127.0.0.1:5001");
+    Environment.ExitCode = 1;
+}
+catch (Exception e) when (e is OptionsValidationException || e is AggregateException { InnerExceptions: [OptionsValidationException, ..] })
+{
+    // A config refused at start: a placeholder, a misspelled field or section. Each message names it, never a secret.
+    foreach (var problem in e is AggregateException all ? all.InnerExceptions : [e])
+    {
+        Console.Error.WriteLine(problem.Message);
+    }
+
     Environment.ExitCode = 1;
 }
 

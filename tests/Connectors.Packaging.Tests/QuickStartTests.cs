@@ -14,7 +14,21 @@ public sealed class QuickStartTests
 
         var failure = (await start.Should().ThrowAsync<InvalidOperationException>()).Which.Message;
         failure.Should().Contain("The connector scheme 'wecom': The wecom-universal config is invalid: secret: is a placeholder such as <client-id>; put the real value here.")
-            .And.Contain("The connector scheme 'huggingface': The huggingface-universal config is invalid: clientId: is a placeholder such as <client-id>; put the real value here; clientSecret: is a placeholder");
+            .And.Contain("The connector scheme 'huggingface': The huggingface-universal config is invalid: clientId: is a placeholder such as <client-id>; put the real value here; clientSecret: is a placeholder")
+            .And.NotContain("   at ", "a line per problem, no stack trace");
+    }
+
+    [Fact]
+    public async Task On_a_busy_port_the_quick_start_app_says_to_start_it_on_another_address()
+    {
+        using var busy = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        busy.Start();
+        var start = () => StartAsync("--environment", "Production", "--urls", $"http://127.0.0.1:{((IPEndPoint)busy.LocalEndpoint).Port}",
+            "--Connectors:WeCom:secret", "wecom-secret-from-the-environment", "--Connectors:HuggingFace:clientId", "hf-client-1", "--Connectors:HuggingFace:clientSecret", "hf-secret");
+
+        var failure = (await start.Should().ThrowAsync<InvalidOperationException>()).Which.Message;
+        failure.Should().Contain("exited with code 1").And.Contain("address already in use. Start it on another address: dotnet run --urls http://127.0.0.1:5001")
+            .And.NotContain("   at ");
     }
 
     [Fact]
