@@ -173,7 +173,7 @@ internal static class SignInEndpoints
         catch (ConnectorException exception) when (exception.Code == ConnectorErrorCode.RateLimitExceeded)
         {
             // Cooldown or cap: a code sent earlier still works, so the form stays. A lock ends this address's codes.
-            var locked = exception.Message.StartsWith("Too many wrong codes", StringComparison.Ordinal);
+            var locked = exception.ProviderErrorCode == "locked";
             next = new CodePage(address, earlier?.Note ?? $"Enter the code we sent to {address} earlier.", exception.Message, CodePending: !locked, locked, time.GetUtcNow() + (exception.RetryAfter ?? TimeSpan.Zero));
         }
         catch (ConnectorException exception)

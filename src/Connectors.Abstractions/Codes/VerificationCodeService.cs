@@ -83,7 +83,9 @@ public sealed partial class VerificationCodeService
     /// <param name="cancellationToken">Cancels the send.</param>
     /// <exception cref="ConnectorException">
     /// <see cref="ConnectorErrorCode.RateLimitExceeded"/> (with <see cref="ConnectorException.RetryAfter"/>) during the
-    /// cooldown, over a cap or while locked; <see cref="ConnectorErrorCode.InvalidRequestParameters"/> for a recipient
+    /// cooldown, over a cap or while locked, which <see cref="ConnectorException.ProviderErrorCode"/> tells apart:
+    /// <c>cooldown</c> (a code sent moments ago still works), <c>cap</c> (the recipient's), <c>client-cap</c>, or
+    /// <c>locked</c> (too many wrong codes: no code of this address works until the lock ends); <see cref="ConnectorErrorCode.InvalidRequestParameters"/> for a recipient
     /// that is not one address; and what the connector throws, after which no code is pending. A send whose outcome
     /// is unknown (<see cref="ConnectorException.OutcomeUnknown"/>) is not an error: it returns
     /// <see cref="CodeSent.DeliveryUnknown"/>.
@@ -107,7 +109,7 @@ public sealed partial class VerificationCodeService
             }, _options.SendWindow, cancellationToken).ConfigureAwait(false);
             if (refusal is { } wait)
             {
-                throw RateLimited($"This client asked for too many codes; try again in {Seconds(wait)} s.", wait);
+                throw RateLimited("client-cap", $"This client asked for too many codes; try again in {Seconds(wait)} s.", wait);
             }
         }
 
@@ -136,7 +138,7 @@ public sealed partial class VerificationCodeService
         if (reservation.Item1 is { } reason)
         {
             await ReleaseClientAsync(clientKey, now).ConfigureAwait(false);
-            throw RateLimited(reason switch
+            throw RateLimited(reason, reason switch
             {
                 "locked" => $"Too many wrong codes were tried for this address; a new code can be sent in {Seconds(reservation.Item2)} s.",
                 "cooldown" => $"A code was sent to this address moments ago; a new one can be sent in {Seconds(reservation.Item2)} s.",
@@ -298,8 +300,8 @@ public sealed partial class VerificationCodeService
 
     private static string Seconds(TimeSpan wait) => Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
 
-    private static ConnectorException RateLimited(string message, TimeSpan wait) =>
-        new(ConnectorErrorCode.RateLimitExceeded, message) { Operation = "send-code", RetryAfter = wait < TimeSpan.Zero ? TimeSpan.Zero : wait };
+    private static ConnectorException RateLimited(string reason, string message, TimeSpan wait) =>
+        new(ConnectorErrorCode.RateLimitExceeded, message) { Operation = "send-code", ProviderErrorCode = reason, RetryAfter = wait < TimeSpan.Zero ? TimeSpan.Zero : wait };
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Verification code sent for {UsageType}")]
     private static partial void LogSent(ILogger logger, string usageType);

@@ -78,6 +78,7 @@ public sealed class VerificationCodeServiceTests : IDisposable
         var refused = (await codes.Awaiting(c => c.SendAsync(_email, Address, UsageType.SignIn)).Should().ThrowAsync<ConnectorException>()).Which;
         refused.Code.Should().Be(ConnectorErrorCode.RateLimitExceeded);
         refused.RetryAfter.Should().Be(TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(61), "no new code while locked");
+        refused.ProviderErrorCode.Should().Be("locked");
 
         _time.Advance(TimeSpan.FromMinutes(10));
         var fresh = await SendAsync(codes);
@@ -105,6 +106,7 @@ public sealed class VerificationCodeServiceTests : IDisposable
 
         var early = (await codes.Awaiting(c => c.SendAsync(_email, Address, UsageType.SignIn)).Should().ThrowAsync<ConnectorException>()).Which;
         early.RetryAfter.Should().Be(TimeSpan.FromSeconds(60));
+        early.ProviderErrorCode.Should().Be("cooldown", "the code sent moments ago still works");
         for (var i = 2; i <= 5; i++)
         {
             _time.Advance(TimeSpan.FromSeconds(60));
@@ -115,6 +117,7 @@ public sealed class VerificationCodeServiceTests : IDisposable
         var capped = (await codes.Awaiting(c => c.SendAsync(_email, Address, UsageType.SignIn)).Should().ThrowAsync<ConnectorException>()).Which;
         capped.Code.Should().Be(ConnectorErrorCode.RateLimitExceeded);
         capped.RetryAfter.Should().Be(TimeSpan.FromHours(1) - TimeSpan.FromMinutes(5));
+        capped.ProviderErrorCode.Should().Be("cap");
         _email.Sent.Should().HaveCount(5);
     }
 
@@ -131,6 +134,7 @@ public sealed class VerificationCodeServiceTests : IDisposable
         await SendAsync(codes, "user9@example.com", client: "198.51.100.1");
 
         capped.Code.Should().Be(ConnectorErrorCode.RateLimitExceeded);
+        capped.ProviderErrorCode.Should().Be("client-cap");
         _email.Sent.Should().HaveCount(4);
     }
 
