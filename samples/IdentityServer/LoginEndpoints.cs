@@ -26,7 +26,7 @@ internal static class LoginEndpoints
         app.MapGet("/login/{scheme}", ChallengeAsync);
         app.MapGet("/login/callback", ExternalCallbackAsync);
         app.MapPost("/login/email", SendCodeAsync);
-        app.MapGet("/login/email", (HttpContext http, string email, string returnUrl, string? notice) => CodePage(http, email, returnUrl, notice, null));
+        app.MapGet("/login/email", (HttpContext http, string email, string returnUrl, string? status, int? left, int? wait) => CodePage(http, email, returnUrl, status, left, wait));
         app.MapPost("/login/email/verify", VerifyCodeAsync);
     }
 
@@ -127,8 +127,8 @@ internal static class LoginEndpoints
         return Results.Redirect(back);
     }
 
-    /// <summary>Sends a code, the same way whether or not an account has the address, then shows the code form
-    /// (POST-redirect-GET: a reload does not send again).</summary>
+    /// <summary>Sends a code, the same way whether or not an account has the address, then shows the code page
+    /// (POST-redirect-GET: a reload or Back sends nothing again).</summary>
     private static async Task<IResult> SendCodeAsync(HttpContext http, EmailCodeSignIn<AppUser> codes, IAntiforgery antiforgery)
     {
         if (!await antiforgery.IsRequestValidAsync(http))
@@ -138,18 +138,20 @@ internal static class LoginEndpoints
 
         var form = await http.Request.ReadFormAsync(http.RequestAborted);
         var (email, back) = (form["email"].ToString().Trim(), Safe(form["returnUrl"]));
-        string notice;
         try
         {
             var sent = await codes.SendCodeAsync(email, http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
-            notice = sent.DeliveryUnknown ? "If the address can receive mail, a code is on its way." : $"We sent a code to {email}.";
+            return ToCodePage(email, back, sent.DeliveryUnknown ? "unknown" : "sent");
         }
-        catch (ConnectorException exception) when (exception.Code is ConnectorErrorCode.RateLimitExceeded or ConnectorErrorCode.InvalidRequestParameters)
+        catch (ConnectorException exception) when (exception.Code is ConnectorErrorCode.RateLimitExceeded)
         {
-            notice = exception.Message; // the same for every address: a limit, or not an address at all
+            // The same for every address: cooldown (the code sent moments ago still works), a cap, or locked.
+            return ToCodePage(email, back, exception.ProviderErrorCode ?? "cap", wait: (int)Math.Ceiling((exception.RetryAfter ?? TimeSpan.Zero).TotalSeconds));
         }
-
-        return Results.Redirect($"/login/email?email={Uri.EscapeDataString(email)}&returnUrl={Uri.EscapeDataString(back)}&notice={Uri.EscapeDataString(notice)}");
+        catch (ConnectorException exception) when (exception.Code is ConnectorErrorCode.InvalidRequestParameters)
+        {
+            return ToCodePage(email, back, "invalid");
+        }
     }
 
     private static async Task<IResult> VerifyCodeAsync(HttpContext http, EmailCodeSignIn<AppUser> codes, IAntiforgery antiforgery)
@@ -165,32 +167,59 @@ internal static class LoginEndpoints
         return result.Status switch
         {
             EmailCodeSignInStatus.SignedIn => Results.Redirect(back),
-            EmailCodeSignInStatus.WrongCode => CodePage(http, email, back, null, $"That code is not right; {result.AttemptsLeft} tries left.", 400),
-            EmailCodeSignInStatus.Locked => CodePage(http, email, back, null, "Too many wrong codes: this address is locked for a while.", 400),
-            EmailCodeSignInStatus.Expired or EmailCodeSignInStatus.NoCode => CodePage(http, email, back, null, "This code expired or was used; send a new one.", 400),
-            _ => CodePage(http, email, back, null, "This account cannot sign in.", 403),
+            EmailCodeSignInStatus.WrongCode => ToCodePage(email, back, "wrong", left: result.AttemptsLeft),
+            EmailCodeSignInStatus.Locked => ToCodePage(email, back, "locked"),
+            EmailCodeSignInStatus.Expired or EmailCodeSignInStatus.NoCode => ToCodePage(email, back, "expired"),
+            _ => ToCodePage(email, back, "refused"),
         };
     }
 
-    private static IResult CodePage(HttpContext http, string email, string returnUrl, string? notice, string? error, int status = 200) => Page("Enter your code", $"""
-        <h1>Enter your code</h1>
-        {(notice is null ? string.Empty : $"""<p id="note">{E(notice)}</p>""")}
-        {(error is null ? string.Empty : $"""<p class="error" id="error">{E(error)}</p>""")}
-        <div class="card">
-          <form method="post" action="/login/email/verify">
-            {Antiforgery(http)}
-            <input type="hidden" name="email" value="{E(email)}">
-            <input type="hidden" name="returnUrl" value="{E(Safe(returnUrl))}">
-            <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required placeholder="6-digit code">
-            <button id="verify" class="primary" type="submit">Sign in</button>
-          </form>
-          <form method="post" action="/login/email">
-            {Antiforgery(http)}
-            <input type="hidden" name="email" value="{E(email)}">
-            <input type="hidden" name="returnUrl" value="{E(Safe(returnUrl))}">
-            <button id="resend" type="submit">Send a new code</button>
-          </form>
-        </div>
-        <a class="button" href="/login?returnUrl={Uri.EscapeDataString(Safe(returnUrl))}">Other ways to sign in</a>
-        """, status);
+    private static IResult ToCodePage(string email, string back, string status, int? left = null, int? wait = null) => Results.Redirect(
+        $"/login/email?email={Uri.EscapeDataString(email)}&returnUrl={Uri.EscapeDataString(back)}&status={status}{(left is { } n ? $"&left={n}" : string.Empty)}{(wait is { } w ? $"&wait={w}" : string.Empty)}");
+
+    /// <summary>The code page for a <paramref name="status"/> of the last post: the code form while a code may be
+    /// pending (through a refused resend and a reload), the resend button unless locked. The texts are this page's own,
+    /// never taken from the URL.</summary>
+    private static IResult CodePage(HttpContext http, string email, string returnUrl, string? status, int? left, int? wait)
+    {
+        var (note, error) = status switch
+        {
+            "sent" => ($"We sent a code to {email}.", null),
+            "unknown" => ("If the address can receive mail, a code is on its way.", null),
+            "cooldown" => (null, $"A code was sent to this address moments ago: enter it below, or ask for a new one in {wait ?? 0} s."),
+            "cap" or "client-cap" => (null, $"Too many codes were asked for; try again in {wait ?? 0} s."),
+            "invalid" => (null, "That is not one email address."),
+            "wrong" => (null, $"That code is not right; {left ?? 0} tries left."),
+            "locked" => (null, "Too many wrong codes: this address is locked for a while, and a new code does not unlock it."),
+            "expired" => (null, "This code expired or was used; send a new one."),
+            "refused" => (null, "This account cannot sign in."),
+            _ => ((string?)null, (string?)null),
+        };
+        var (codeForm, resend) = (status is not ("locked" or "expired" or "invalid" or "refused"), status is not ("locked" or "invalid"));
+        return Page("Enter your code", $"""
+            <h1>Enter your code</h1>
+            {(note is null ? string.Empty : $"""<p id="note">{E(note)}</p>""")}
+            {(error is null ? string.Empty : $"""<p class="error" id="error">{E(error)}</p>""")}
+            <div class="card">
+              {(codeForm ? $"""
+                <form method="post" action="/login/email/verify">
+                  {Antiforgery(http)}
+                  <input type="hidden" name="email" value="{E(email)}">
+                  <input type="hidden" name="returnUrl" value="{E(Safe(returnUrl))}">
+                  <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required placeholder="6-digit code">
+                  <button id="verify" class="primary" type="submit">Sign in</button>
+                </form>
+                """ : string.Empty)}
+              {(resend ? $"""
+                <form method="post" action="/login/email">
+                  {Antiforgery(http)}
+                  <input type="hidden" name="email" value="{E(email)}">
+                  <input type="hidden" name="returnUrl" value="{E(Safe(returnUrl))}">
+                  <button id="resend" type="submit">Send a new code</button>
+                </form>
+                """ : string.Empty)}
+            </div>
+            <a class="button" href="/login?returnUrl={Uri.EscapeDataString(Safe(returnUrl))}">Other ways to sign in</a>
+            """);
+    }
 }

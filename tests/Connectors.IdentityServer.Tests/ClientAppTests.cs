@@ -80,6 +80,43 @@ public sealed partial class ClientAppTests(IdentityServerFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task The_code_page_keeps_its_form_through_a_refused_resend_and_a_reload_and_drops_it_when_locked()
+    {
+        var page = await NewPageAsync();
+        var address = NewAddress();
+        await page.GotoAsync(new Uri(fixture.Server, "login").AbsoluteUri, new() { WaitUntil = WaitUntilState.Commit });
+        await page.FillAsync("#email", address);
+        await page.ClickAsync("#send-code");
+        await Expect(page.Locator("#note")).ToContainTextAsync("We sent a code");
+
+        await page.ClickAsync("#resend");
+        await Expect(page.Locator("#error")).ToContainTextAsync("A code was sent to this address moments ago: enter it below");
+        await page.ReloadAsync(new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(page.Locator("#error")).ToContainTextAsync("moments ago");
+        var code = await CodeFromInboxAsync(address);
+        var wrong = ((int.Parse(code, System.Globalization.CultureInfo.InvariantCulture) + 1) % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+        for (var attempt = 1; attempt <= 4; attempt++)
+        {
+            await page.FillAsync("#code", wrong);
+            await page.ClickAsync("#verify");
+            await Expect(page.Locator("#error")).ToHaveTextAsync($"That code is not right; {5 - attempt} tries left.");
+        }
+
+        await page.ReloadAsync(new() { WaitUntil = WaitUntilState.Commit }); // a GET: it tries no code again
+        await Expect(page.Locator("#error")).ToHaveTextAsync("That code is not right; 1 tries left.");
+        await page.FillAsync("#code", wrong);
+        await page.ClickAsync("#verify");
+
+        await Expect(page.Locator("#error")).ToContainTextAsync("locked");
+        await Expect(page.Locator("#code")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#resend")).ToHaveCountAsync(0);
+        using var http = new HttpClient();
+        MailTo(address).Matches(await http.GetStringAsync(new Uri(fixture.Server, "sim/mailgun/inbox"))).Count.Should().Be(1, "the refused resend and the reloads sent nothing");
+    }
+
+    private static Regex MailTo(string address) => new($"data-to=\"{Regex.Escape(address)}\"");
+
     /// <summary>The code in the newest mail the simulated Mailgun accepted for <paramref name="address"/>.</summary>
     private async Task<string> CodeFromInboxAsync(string address)
     {
