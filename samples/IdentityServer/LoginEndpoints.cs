@@ -40,6 +40,13 @@ internal static class LoginEndpoints
     private static IResult LoginPage(HttpContext http, string? returnUrl, string? error)
     {
         var back = Uri.EscapeDataString(Safe(returnUrl));
+        // The page's own texts, chosen by a key: a link cannot make the login page say what it likes.
+        error = error switch
+        {
+            "incomplete" => "The sign-in did not complete; try again.",
+            "refused" => "This account cannot sign in.",
+            _ => null,
+        };
         return Page("Sign in", $"""
             <h1>Sign in</h1>
             {(error is null ? string.Empty : $"""<p class="error" id="error">{E(error)}</p>""")}
@@ -82,7 +89,7 @@ internal static class LoginEndpoints
         var info = await signIn.GetExternalLoginInfoAsync();
         if (info is null)
         {
-            return Results.Redirect($"/login?returnUrl={Uri.EscapeDataString(back)}&error={Uri.EscapeDataString("The sign-in did not complete; try again.")}");
+            return Results.Redirect($"/login?returnUrl={Uri.EscapeDataString(back)}&error=incomplete");
         }
 
         var email = info.Principal.FindFirst("email")?.Value;
@@ -119,7 +126,7 @@ internal static class LoginEndpoints
 
         if (!saved.Succeeded || !await signIn.CanSignInAsync(user))
         {
-            return Results.Redirect($"/login?returnUrl={Uri.EscapeDataString(back)}&error={Uri.EscapeDataString("This account cannot sign in.")}");
+            return Results.Redirect($"/login?returnUrl={Uri.EscapeDataString(back)}&error=refused");
         }
 
         await http.SignOutAsync(IdentityConstants.ExternalScheme);

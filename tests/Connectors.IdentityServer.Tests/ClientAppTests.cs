@@ -115,6 +115,18 @@ public sealed partial class ClientAppTests(IdentityServerFixture fixture)
         MailTo(address).Matches(await http.GetStringAsync(new Uri(fixture.Server, "sim/mailgun/inbox"))).Count.Should().Be(1, "the refused resend and the reloads sent nothing");
     }
 
+    [Fact]
+    public async Task The_login_page_shows_only_its_own_error_texts()
+    {
+        using var http = new HttpClient { BaseAddress = fixture.Server };
+
+        var crafted = await http.GetStringAsync("/login?error=" + Uri.EscapeDataString("Your account is suspended: call +1 555 0100"));
+        var refused = await http.GetStringAsync("/login?error=refused");
+
+        crafted.Should().NotContain("suspended").And.NotContain("id=\"error\"");
+        refused.Should().Contain("This account cannot sign in.");
+    }
+
     private static Regex MailTo(string address) => new($"data-to=\"{Regex.Escape(address)}\"");
 
     /// <summary>The code in the newest mail the simulated Mailgun accepted for <paramref name="address"/>.</summary>
