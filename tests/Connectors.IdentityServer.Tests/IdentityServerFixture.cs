@@ -69,8 +69,7 @@ public sealed partial class IdentityServerFixture : IAsyncLifetime
                 "--urls", Server.GetLeftPart(UriPartial.Authority), "--contentRoot", Metadata("IdentityServerDirectory"),
                 "--ConnectionStrings:Identity", $"Data Source={Path.Combine(_data, "identity.db")}", "--SigningKeyPath", Path.Combine(_data, "signing-key.pem"),
                 "--Logging:LogLevel:Default", "Warning", .. clients,
-                // The simulated providers answer on this machine: timeouts far beyond the 5 s default, so load cannot fail a sign-in.
-                "--Http:AttemptTimeout", "00:02:00", "--Http:OverallTimeout", "00:04:00", "--Http:TotalTimeout", "00:05:00",
+                .. ConnectorHost.GenerousArguments, // the simulated providers answer on this machine, however loaded
             ],
             kestrel => kestrel.ListenHandle((ulong)handle));
         await global::IdentityServer.IdentityServerApp.PrepareAsync(_server);

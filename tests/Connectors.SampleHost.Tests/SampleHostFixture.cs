@@ -31,10 +31,6 @@ public sealed class SampleHostFixture : IAsyncLifetime
     /// <summary>The directory the sample host runs from (its appsettings.json).</summary>
     public static string ContentRoot { get; } = typeof(SampleHostFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SampleHostDirectory").Value!;
 
-    /// <summary>Provider timeouts far beyond the defaults (5 s an attempt): the simulated providers answer on this
-    /// machine, which under heavy load once took longer than 5 s, failing a sign-in the test did not mean to time.</summary>
-    public static readonly string[] GenerousTimeouts = ["--Http:AttemptTimeout", "00:02:00", "--Http:OverallTimeout", "00:04:00", "--Http:TotalTimeout", "00:05:00"];
-
     /// <summary>Starts the sample host in this process with <paramref name="arguments"/> added.</summary>
     public static async Task<(WebApplication App, Uri BaseUri)> StartHostAsync(string[] arguments)
     {
@@ -53,7 +49,7 @@ public sealed class SampleHostFixture : IAsyncLifetime
         }
 
         var app = SampleHostApp.Build(
-            ["--urls", baseUri.GetLeftPart(UriPartial.Authority), "--contentRoot", ContentRoot, "--Logging:LogLevel:Default", "Warning", .. GenerousTimeouts, .. arguments],
+            ["--urls", baseUri.GetLeftPart(UriPartial.Authority), "--contentRoot", ContentRoot, "--Logging:LogLevel:Default", "Warning", .. ConnectorHost.GenerousArguments, .. arguments],
             kestrel => kestrel.ListenHandle((ulong)handle));
         await app.StartAsync();
         return (app, baseUri); // Kestrel owns the duplicate; the harness's own descriptor is closed on return.

@@ -50,7 +50,7 @@ public sealed partial class TwoInstanceFixture : IAsyncLifetime
 
         var dll = typeof(TwoInstanceFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SampleHostAssembly").Value!;
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = SampleHostFixture.ContentRoot };
-        string[] arguments = [dll, "--urls", "http://127.0.0.1:0", "--contentRoot", SampleHostFixture.ContentRoot, "--Simulators:Address", First.AbsoluteUri, "--Logging:LogLevel:Default", "Warning", .. SampleHostFixture.GenerousTimeouts, .. shared];
+        string[] arguments = [dll, "--urls", "http://127.0.0.1:0", "--contentRoot", SampleHostFixture.ContentRoot, "--Simulators:Address", First.AbsoluteUri, "--Logging:LogLevel:Default", "Warning", .. ConnectorHost.GenerousArguments, .. shared];
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -28,8 +28,14 @@ public static class ConnectorHost
     public static void Generous(ConnectorHttpOptions http)
     {
         ArgumentNullException.ThrowIfNull(http);
-        (http.AttemptTimeout, http.OverallTimeout, http.TotalTimeout) = (TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(5));
+        (http.AttemptTimeout, http.OverallTimeout, http.TotalTimeout) = (GenerousAttempt, 2 * GenerousAttempt, 3 * GenerousAttempt);
     }
+
+    /// <summary><see cref="Generous"/> as command-line configuration of a sample host that binds <c>Http</c> to every
+    /// provider's <see cref="ConnectorHttpOptions"/>.</summary>
+    public static string[] GenerousArguments { get; } = ["--Http:AttemptTimeout", $"{GenerousAttempt:c}", "--Http:OverallTimeout", $"{2 * GenerousAttempt:c}", "--Http:TotalTimeout", $"{3 * GenerousAttempt:c}"];
+
+    private static TimeSpan GenerousAttempt => TimeSpan.FromMinutes(2);
 
     /// <summary>Creates a connector from a JSON config through the registry. The document is disposed right after,
     /// as a host reading configs from a database would: a connector must not keep references into it.</summary>
