@@ -74,7 +74,7 @@ public sealed partial class DocumentationTests
     }
 
     /// <summary>GitHub's anchors of a page's headings: lower case, punctuation but '-' and '_' removed, spaces as '-'.</summary>
-    internal static IReadOnlyList<string> Anchors(string markdown) =>
+    private static IReadOnlyList<string> Anchors(string markdown) =>
         [.. Heading().Matches(OutsideCode(markdown.ReplaceLineEndings("\n"))).Select(h => string.Concat(h.Groups[1].Value.Trim().ToLower(CultureInfo.InvariantCulture)
             .Where(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_')).Replace(' ', '-'))];
 
